@@ -1,0 +1,59 @@
+# qsafe.slicing: every target installs what it needs first (apt, venv, pip), idempotently.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(abspath $(VENV))/bin
+COLL_ROOT := $(abspath $(VENV))/collections
+COLL_LINK := $(COLL_ROOT)/ansible_collections/qsafe/slicing
+APT_PACKAGES := python3-venv openssh-client openssh-server netconfd iproute2 postgresql
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup apt venv demo test lint sanity unit bench clean lab-up lab-down
+
+setup: apt venv $(COLL_LINK)
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.deps-stamp
+
+$(VENV)/.deps-stamp: requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+# The project root is the collection root; Ansible finds it as qsafe.slicing through this link.
+$(COLL_LINK):
+	@mkdir -p $(dir $@)
+	@ln -sfn $(CURDIR) $@
+
+demo: setup
+	$(PY) tools/plan_demo.py
+
+lint: setup
+	ruff check .
+	ansible-lint --profile production playbooks roles
+
+# ansible-test needs the collection under ansible_collections/<ns>/<name> for real (not a link).
+sanity: setup
+	@rm -rf .build && mkdir -p .build/ansible_collections/qsafe/slicing
+	@git ls-files -co --exclude-standard -z | grep -zv '^\.' | xargs -0 cp --parents -t .build/ansible_collections/qsafe/slicing
+	cd .build/ansible_collections/qsafe/slicing && git init -q && git add -A >/dev/null && \
+	  ansible-test sanity --python 3.11 --color no
+
+unit: setup
+	$(PY) -m pytest -q
+
+test: lint sanity unit
+
+bench: setup
+	$(PY) bench/pce.py
+
+clean:
+	rm -rf .build .pytest_cache .ruff_cache
