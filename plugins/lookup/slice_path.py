@@ -83,7 +83,6 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
-
 from ansible_collections.qsafe.slicing.plugins.module_utils.descriptor_errors import DescriptorError
 from ansible_collections.qsafe.slicing.plugins.module_utils.device_steps import BindingError
 from ansible_collections.qsafe.slicing.plugins.module_utils.path_computation import PlanningError

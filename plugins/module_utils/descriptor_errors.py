@@ -59,7 +59,9 @@ def schema_problems(document, schema: dict) -> list[str]:
     if not HAS_JSONSCHEMA:
         raise RuntimeError("the Python library 'jsonschema' is required to validate descriptors")
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(
+        validator.iter_errors(document), key=lambda e: ([str(p) for p in e.absolute_path], e.message)
+    )
     problems = []
     for error in errors:
         path = list(error.absolute_path)

@@ -33,7 +33,9 @@ def _channels(topology: Topology) -> dict[str, dict]:
 def _binding(topology: Topology, link_name: str) -> dict:
     devices = topology.links[link_name].raw.get("devices")
     if not devices:
-        raise BindingError(f"link {link_name}: no device bindings ('devices') in the topology; cannot render steps")
+        raise BindingError(
+            f"link {link_name}: no device bindings ('devices') in the topology; cannot render steps"
+        )
     for key in ("channel", "a", "b", "card_port"):
         if key not in devices:
             raise BindingError(f"link {link_name}: device binding 'devices.{key}' is missing")
@@ -59,8 +61,15 @@ def render_steps(plan: SlicePlan, topology: Topology) -> list[dict]:
             return
         seen.add(resource)
         phases[phase].append(
-            {"name": name, "device": device, "kind": kind, "operation": operation,
-             "params": params, "resource": resource, "shared": shared}
+            {
+                "name": name,
+                "device": device,
+                "kind": kind,
+                "operation": operation,
+                "params": params,
+                "resource": resource,
+                "shared": shared,
+            }
         )
 
     for conn in plan.connections:
@@ -71,45 +80,104 @@ def render_steps(plan: SlicePlan, topology: Topology) -> list[dict]:
             devices = _binding(topology, link_name)
             channel = channels.get(devices["channel"])
             if channel is None:
-                raise BindingError(f"link {link_name}: channel {devices['channel']!r} is not in topology.channels")
+                raise BindingError(
+                    f"link {link_name}: channel {devices['channel']!r} is not in topology.channels"
+                )
             stream = channel.get("key_stream")
             if link.security != "none":
                 if not stream:
-                    raise BindingError(f"channel {channel['name']}: encrypted ({link.security}) but has no key_stream")
+                    raise BindingError(
+                        f"channel {channel['name']}: encrypted ({link.security}) but has no key_stream"
+                    )
                 for role in ("primary", "secondary"):
                     peer = "secondary" if role == "primary" else "primary"
                     end = "a" if role == "primary" else "b"
-                    add("key_stream", f"key stream {stream['name']} ({role}) on {stream[role]['host']}",
-                        stream[role]["host"], "key_stream", "stream",
-                        {"name": stream["name"], "channel": channel["name"], "method": stream["method"],
-                         "role": role, "kme": stream[role]["kme"], "local_sae": stream[role]["sae"],
-                         "peer_sae": stream[peer]["sae"], "card": channel["cards"][end],
-                         "refresh_s": stream.get("refresh_s", 3)}, True)
+                    add(
+                        "key_stream",
+                        f"key stream {stream['name']} ({role}) on {stream[role]['host']}",
+                        stream[role]["host"],
+                        "key_stream",
+                        "stream",
+                        {
+                            "name": stream["name"],
+                            "channel": channel["name"],
+                            "method": stream["method"],
+                            "role": role,
+                            "kme": stream[role]["kme"],
+                            "local_sae": stream[role]["sae"],
+                            "peer_sae": stream[peer]["sae"],
+                            "card": channel["cards"][end],
+                            "refresh_s": stream.get("refresh_s", 3),
+                        },
+                        True,
+                    )
             for end in ("a", "b"):
                 card = channel["cards"][end]
-                add("encryptor", f"card {card} port {devices['card_port']} ({link.security})", card,
-                    "encryptor", "client_port",
-                    {"port": devices["card_port"], "channel": channel["name"], "enabled": True,
-                     "encryption": link.security != "none", "method": link.security,
-                     "key_stream": stream["name"] if stream and link.security != "none" else None}, True)
+                add(
+                    "encryptor",
+                    f"card {card} port {devices['card_port']} ({link.security})",
+                    card,
+                    "encryptor",
+                    "client_port",
+                    {
+                        "port": devices["card_port"],
+                        "channel": channel["name"],
+                        "enabled": True,
+                        "encryption": link.security != "none",
+                        "method": link.security,
+                        "key_stream": stream["name"] if stream and link.security != "none" else None,
+                    },
+                    True,
+                )
             optical = devices.get("optical")
             if optical:
-                add("optical_switch", f"cross-connect {optical['switch_port']} <-> {optical['line_port']}",
-                    optical["device"], "optical_switch", "cross_connect",
-                    {"ingress": optical["switch_port"], "egress": optical["line_port"], "bidirectional": True}, True)
+                add(
+                    "optical_switch",
+                    f"cross-connect {optical['switch_port']} <-> {optical['line_port']}",
+                    optical["device"],
+                    "optical_switch",
+                    "cross_connect",
+                    {
+                        "ingress": optical["switch_port"],
+                        "egress": optical["line_port"],
+                        "bidirectional": True,
+                    },
+                    True,
+                )
             for end in ("a", "b"):
                 switch, port = devices[end]["switch"], devices[end]["port"]
-                add("l2_member", f"VLAN {vlan} on {switch} port {port}", switch, "l2_switch", "vlan_member",
-                    {"vlan_id": vlan, "port": port, "mode": "trunk"}, False)
+                add(
+                    "l2_member",
+                    f"VLAN {vlan} on {switch} port {port}",
+                    switch,
+                    "l2_switch",
+                    "vlan_member",
+                    {"vlan_id": vlan, "port": port, "mode": "trunk"},
+                    False,
+                )
         for site in conn.sites:
             switch, _ = _site_switch(topology, site)
-            add("l2_vlan", f"VLAN {vlan} ({vlan_name}) on {switch}", switch, "l2_switch", "vlan",
-                {"vlan_id": vlan, "name": vlan_name}, False)
-        for site in {conn.src, conn.dst}:
+            add(
+                "l2_vlan",
+                f"VLAN {vlan} ({vlan_name}) on {switch}",
+                switch,
+                "l2_switch",
+                "vlan",
+                {"vlan_id": vlan, "name": vlan_name},
+                False,
+            )
+        for site in dict.fromkeys((conn.src, conn.dst)):
             switch, local_port = _site_switch(topology, site)
             if local_port:
-                add("l2_member", f"VLAN {vlan} on {switch} port {local_port}", switch, "l2_switch",
-                    "vlan_member", {"vlan_id": vlan, "port": local_port, "mode": "trunk"}, False)
+                add(
+                    "l2_member",
+                    f"VLAN {vlan} on {switch} port {local_port}",
+                    switch,
+                    "l2_switch",
+                    "vlan_member",
+                    {"vlan_id": vlan, "port": local_port, "mode": "trunk"},
+                    False,
+                )
 
     steps = [step for phase in PHASES for step in phases[phase]]
     for index, step in enumerate(steps):

@@ -166,11 +166,21 @@ class PathEngine:
             cost, sites = nx.single_source_dijkstra(self.graph, src, dst, weight=weight)
         except nx.NetworkXNoPath:
             return None
-        chosen = [pick(self.graph[u][v]["links"], required, bandwidth, used) for u, v in zip(sites, sites[1:])]
+        chosen = [
+            pick(self.graph[u][v]["links"], required, bandwidth, used) for u, v in zip(sites, sites[1:])
+        ]
         return cost, sites, [entry[2] for entry in chosen]
 
-    def route(self, conn_name: str, src: str, dst: str, security: str, bandwidth: float,
-              max_latency_ms: float, used: dict) -> tuple[int, list[str], list[str], float]:
+    def route(
+        self,
+        conn_name: str,
+        src: str,
+        dst: str,
+        security: str,
+        bandwidth: float,
+        max_latency_ms: float,
+        used: dict,
+    ) -> tuple[int, list[str], list[str], float]:
         """Best feasible route, as (cost, sites, link names, latency ms); raises PlanningError."""
         required = RANK[security]
         if src == dst:
@@ -208,7 +218,9 @@ class PathEngine:
             tightest = None
             for u, v in zip(secure_only[1], secure_only[1][1:]):
                 hop_free = max(
-                    (cap - used.get(nm, 0.0), nm) for r, _l, nm, cap in self.graph[u][v]["links"] if r >= required
+                    (cap - used.get(nm, 0.0), nm)
+                    for r, _l, nm, cap in self.graph[u][v]["links"]
+                    if r >= required
                 )
                 if hop_free[0] < bandwidth and (tightest is None or hop_free[0] < tightest[0]):
                     tightest = hop_free
@@ -245,7 +257,9 @@ def _compute_candidates(request: SliceRequest, topology: Topology, reservations:
     if not fitting:
         where = f"site {want.site}" if want.site else f"no site with role {want.site_role}"
         verb = "has not" if want.site else "has"
-        detail = f"; closest: {closest[0]} has {closest[1]:g} vCPU and {closest[2]:g} GB free" if closest else ""
+        detail = (
+            f"; closest: {closest[0]} has {closest[1]:g} vCPU and {closest[2]:g} GB free" if closest else ""
+        )
         raise PlanningError(
             f"compute: {where} {verb} {want.vcpu} vCPU and {want.memory_gb:g} GB memory free{detail}",
             None,
@@ -285,18 +299,34 @@ def _planned(topology, conn: ConnectionRequest, src, dst, sites, links, latency,
     hop_security = [topology.links[name].security for name in links]
     weakest = min(hop_security, key=RANK.__getitem__) if hop_security else None
     return PlannedConnection(
-        conn.name, src, dst, conn.security, conn.bandwidth_mbps, conn.max_latency_ms,
-        sites, links, hop_security, round(latency, 6), weakest, vlan,
+        conn.name,
+        src,
+        dst,
+        conn.security,
+        conn.bandwidth_mbps,
+        conn.max_latency_ms,
+        sites,
+        links,
+        hop_security,
+        round(latency, 6),
+        weakest,
+        vlan,
     )
 
 
-def plan_slice(request: SliceRequest, topology: Topology, reservations: dict | None = None,
-               engine: PathEngine | None = None) -> SlicePlan:
+def plan_slice(
+    request: SliceRequest,
+    topology: Topology,
+    reservations: dict | None = None,
+    engine: PathEngine | None = None,
+) -> SlicePlan:
     """Plan every connection of a validated slice request; raises PlanningError."""
     reservations = reservations or {}
     engine = engine or PathEngine(topology)
     uses_compute = any(c.uses_compute for c in request.connections)
-    compute = {"vcpu": request.compute.vcpu, "memory_gb": request.compute.memory_gb} if request.compute else None
+    compute = (
+        {"vcpu": request.compute.vcpu, "memory_gb": request.compute.memory_gb} if request.compute else None
+    )
     if request.compute is None:
         _, planned = _plan_at(engine, request, None, reservations)
         return SlicePlan(request.id, None, None, planned)

@@ -11,8 +11,9 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.slice_request import
 from ansible_collections.qsafe.slicing.plugins.module_utils.topology import load_topology
 
 
-def plan_from_documents(slice_document: dict, topology_document: dict, reservations: dict | None = None,
-                        with_steps: bool = False) -> dict:
+def plan_from_documents(
+    slice_document: dict, topology_document: dict, reservations: dict | None = None, with_steps: bool = False
+) -> dict:
     """Validate both documents and plan the slice. Raises DescriptorError or PlanningError.
 
     Returns the plan as plain data: slice_id, compute_site, compute, connections (each with
