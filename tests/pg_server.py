@@ -53,7 +53,8 @@ class PgServer:
         self.bin_dir = bin_dir or find_pg_bin()
         if not self.bin_dir or not os.path.exists(os.path.join(self.bin_dir, "initdb")):
             raise PgServerError(
-                "PostgreSQL server binaries not found (looked in $QSAFE_PG_BIN, /usr/lib/postgresql/*/bin, PATH);"
+                "PostgreSQL server binaries not found"
+                " (looked in $QSAFE_PG_BIN, /usr/lib/postgresql/*/bin, PATH);"
                 " install the Debian package `postgresql` (make setup does)"
             )
         self.start_timeout_s = start_timeout_s
@@ -77,7 +78,9 @@ class PgServer:
             cmd = ["runuser", "-u", PG_USER, "--", *cmd]
         result = subprocess.run(cmd, capture_output=True, text=True, cwd=self.base, check=False)
         if check and result.returncode != 0:
-            raise PgServerError(f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}\n{self._log_tail()}")
+            raise PgServerError(
+                f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}\n{self._log_tail()}"
+            )
         return result
 
     def _log_tail(self, lines: int = 20) -> str:

@@ -13,8 +13,8 @@ import subprocess
 import sys
 
 import pytest
-
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry import open_registry
+
 from tests.pg_server import PgServer
 
 WORKER = os.path.join(os.path.dirname(__file__), "registry_worker.py")

@@ -27,7 +27,9 @@ def main() -> None:
         say("ready")
         sys.stdin.readline()
         try:
-            registry.reserve(job["slice_id"], {"slice": {"id": job["slice_id"]}}, job["plan"], job["capacities"])
+            registry.reserve(
+                job["slice_id"], {"slice": {"id": job["slice_id"]}}, job["plan"], job["capacities"]
+            )
             say({"ok": True, "slice_id": job["slice_id"]})
         except RegistryError as exc:
             say({"ok": False, "slice_id": job["slice_id"], "error": type(exc).__name__, "message": str(exc)})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry import (
     CapacityError,
     RegistryInputError,
@@ -11,6 +10,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry import (
     StateTransitionError,
     open_registry,
 )
+
 from tests.registry.plans import CAPACITIES, enterprise_plan, link_plan
 
 DESCRIPTOR = {"slice": {"id": "ent-1"}}
@@ -49,7 +49,9 @@ def test_link_over_capacity_names_the_link_and_changes_nothing(registry):
     before = registry.reservations()
     with pytest.raises(CapacityError) as err:
         registry.reserve("ent-1", DESCRIPTOR, link_plan("ent-1", "metro1-core1-qkd-4", 1000, 11), CAPACITIES)
-    assert err.value.violations == ["link metro1-core1-qkd-4: 9600 Mbit/s reserved + 1000 requested > 10000 capacity"]
+    assert err.value.violations == [
+        "link metro1-core1-qkd-4: 9600 Mbit/s reserved + 1000 requested > 10000 capacity"
+    ]
     assert str(err.value) == (
         "slice ent-1 cannot be reserved: link metro1-core1-qkd-4: 9600 Mbit/s reserved + 1000 requested"
         " > 10000 capacity"
@@ -62,7 +64,9 @@ def test_two_connections_on_one_link_count_twice(registry):
     # 2 x 5001 on metro1-core1-qkd-4 exceeds 10000 although each connection alone fits.
     with pytest.raises(CapacityError) as err:
         registry.reserve("ent-1", DESCRIPTOR, enterprise_plan("ent-1", mbps=5001), CAPACITIES)
-    assert err.value.violations == ["link metro1-core1-qkd-4: 0 Mbit/s reserved + 10002 requested > 10000 capacity"]
+    assert err.value.violations == [
+        "link metro1-core1-qkd-4: 0 Mbit/s reserved + 10002 requested > 10000 capacity"
+    ]
 
 
 def test_compute_and_vlan_and_unknown_link_violations_all_reported(registry):
@@ -113,8 +117,8 @@ def test_state_lifecycle_and_invalid_transition(registry):
     with pytest.raises(StateTransitionError) as err:
         registry.set_state("ent-1", "planned")
     assert str(err.value) == (
-        "slice ent-1: cannot go from provisioned to planned (allowed from provisioned: deprovisioning, failed,"
-        " provisioning)"
+        "slice ent-1: cannot go from provisioned to planned"
+        " (allowed from provisioned: deprovisioning, failed, provisioning)"
     )
     assert registry.get("ent-1")["state"] == "provisioned"
     registry.set_state("ent-1", "deprovisioning")
@@ -171,7 +175,8 @@ def test_steps_are_appended_per_run(registry):
         (lambda r: r.record_step("ent-1", 0, "kms", "ok", 0.1, {"stream": {"key": "c2VjcmV0"}}),
          "detail.stream.key: looks like key material, which is never stored"),
         (lambda r: r.record_step("ent-1", 0, "kms", "done", 0.1), "status: 'done' is not one of ok, changed"),
-        (lambda r: r.record_step("ent-1", -1, "kms", "ok", 0.1), "step_index: must be an integer >= 0, got -1"),
+        (lambda r: r.record_step("ent-1", -1, "kms", "ok", 0.1),
+         "step_index: must be an integer >= 0, got -1"),
         (lambda r: r.record_step("ent-1", 0, "kms", "ok", "1s"), "seconds: must be a number >= 0, got '1s'"),
     ],
 )  # fmt: skip
@@ -214,7 +219,9 @@ def test_bad_plan_is_rejected_naming_the_field(registry, slice_id, plan, message
 
 def test_bad_capacities_are_rejected(registry):
     with pytest.raises(RegistryInputError, match=r"capacities.links\[x\]: must be a number >= 0, got 'big'"):
-        registry.reserve("ent-1", DESCRIPTOR, enterprise_plan("ent-1"), {"links": {"x": "big"}, "compute": {}})
+        registry.reserve(
+            "ent-1", DESCRIPTOR, enterprise_plan("ent-1"), {"links": {"x": "big"}, "compute": {}}
+        )
 
 
 def test_data_survives_reopening(registry_config):
