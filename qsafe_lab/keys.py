@@ -1,0 +1,42 @@
+"""Per-lab SSH material: a host key per device, two client keys, authorized_keys and known_hosts.
+
+NETCONF identities: sshd can only authenticate accounts that exist, and the lab must not add
+system users. So both identities log in as the account that runs the lab, and the client key
+decides the NETCONF user: each authorized_keys line carries a forced command that starts the relay
+with --netconf-user (qsafe-operator or qsafe-keyscript). netconfd's NACM then sees that name.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import shlex
+import subprocess
+
+IDENTITIES = ("operator", "keyscript")
+
+
+def keygen(path: pathlib.Path, comment: str) -> None:
+    """Create an ed25519 key pair at path (and path.pub) unless it exists."""
+    if path.exists() and path.with_suffix(".pub").exists():
+        return
+    path.unlink(missing_ok=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    path.chmod(0o600)
+
+
+def public_key(path: pathlib.Path) -> str:
+    """'type base64' of a key pair's public half (comment dropped)."""
+    return " ".join(path.with_suffix(".pub").read_text().split()[:2])
+
+
+def authorized_keys_line(pubkey: str, command: list[str]) -> str:
+    cmd = shlex.join(command).replace('"', '\\"')
+    return f'restrict,command="{cmd}" {pubkey}\n'
+
+
+def known_hosts_line(host: str, port: int, pubkey: str) -> str:
+    return f"[{host}]:{port} {pubkey}\n"

@@ -1,0 +1,248 @@
+"""NETCONF subsystem relay with fault injection; sshd runs it (forced command) for every session.
+
+Why a relay: the lab must make a chosen device reject a chosen edit or drop a session mid-step,
+without SIL code in netconfd. The relay sits between sshd and yuma123's `netconf-subsystem`, sees
+cleartext NETCONF in both directions (1.0 and 1.1 framing), and before forwarding each client RPC
+consults the device's fault file (JSON, see qsafe_lab/faults.py). No fault file: pure pass-through.
+
+It also sets the NETCONF user name (USER for netconf-subsystem) from --netconf-user: the SSH key
+chooses the NACM identity (operator or key script), see docs/lab.md.
+
+Standard library only; started with `python -I -S` to keep session start-up cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import xml.etree.ElementTree as ET  # noqa: S405 - input is the client's own NETCONF RPC
+from xml.sax.saxutils import escape, quoteattr
+
+EOM = b"]]>]]>"
+BASE11 = b"urn:ietf:params:netconf:base:1.1"
+NC_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
+
+
+class Framer:
+    """Split a byte stream into NETCONF messages; 1.0 (]]>]]>) until `chunked` is set (RFC 6242)."""
+
+    def __init__(self) -> None:
+        self.buf = b""
+        self.chunked = False
+        self.messages = 0  # complete messages seen so far
+        self.chunk_after_hello = False  # switch to chunked once the first message (hello) is through
+        self.lock = threading.Lock()
+
+    def enable_chunking(self) -> None:
+        """Use 1.1 framing after this direction's hello (now, if the hello already passed)."""
+        with self.lock:
+            if self.messages >= 1:
+                self.chunked = True
+            else:
+                self.chunk_after_hello = True
+
+    def feed(self, data: bytes) -> list[tuple[bytes, bytes]]:
+        """Complete messages as (payload, raw framed bytes as received)."""
+        out: list[tuple[bytes, bytes]] = []
+        with self.lock:
+            self.buf += data
+            while True:
+                before = self.buf
+                msg = self._next()
+                if msg is None:
+                    return out
+                raw = before[: len(before) - len(self.buf)]
+                self.messages += 1
+                if self.chunk_after_hello:
+                    self.chunked = True
+                out.append((msg, raw))
+
+    def _next(self) -> bytes | None:
+        if not self.chunked:
+            i = self.buf.find(EOM)
+            if i < 0:
+                return None
+            msg, self.buf = self.buf[:i], self.buf[i + len(EOM) :]
+            return msg
+        pos, parts = 0, []
+        while True:
+            m = re.compile(rb"\n#(\d+)\n|\n##\n").match(self.buf, pos)
+            if not m:
+                return None
+            if m.group(0) == b"\n##\n":
+                self.buf = self.buf[m.end() :]
+                return b"".join(parts)
+            size = int(m.group(1))
+            if len(self.buf) < m.end() + size:
+                return None
+            parts.append(self.buf[m.end() : m.end() + size])
+            pos = m.end() + size
+
+    def encode(self, msg: bytes) -> bytes:
+        if self.chunked:
+            return b"\n#%d\n%s\n##\n" % (len(msg), msg)
+        return msg + EOM
+
+
+def rpc_info(msg: bytes) -> tuple[str, dict[str, str]]:
+    """(operation name, rpc attributes) of a client message; ('', {}) if it is not an <rpc>."""
+    try:
+        root = ET.fromstring(msg)  # noqa: S314
+    except ET.ParseError:
+        return "", {}
+    if not root.tag.endswith("rpc") or len(root) == 0:
+        return "", {}
+    return root[0].tag.rsplit("}", 1)[-1], dict(root.attrib)
+
+
+def take_fault(path: str, operation: str, msg: bytes, rpc_count: int) -> dict | None:
+    """The first fault rule matching this RPC, consuming one of its `times` (file locked)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "r+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            rules = json.load(f).get("rules", [])
+        except ValueError:
+            return None
+        text = msg.decode("utf-8", "replace")
+        for i, rule in enumerate(rules):
+            if rule.get("operation") and rule["operation"] != operation:
+                continue
+            if rule.get("match") and not re.search(rule["match"], text):
+                continue
+            if rule.get("after_rpcs") is not None and rpc_count <= int(rule["after_rpcs"]):
+                continue
+            times = rule.get("times")
+            if times is not None:
+                if times <= 1:
+                    rules.pop(i)
+                else:
+                    rule["times"] = times - 1
+                f.seek(0)
+                f.truncate()
+                json.dump({"rules": rules}, f)
+            return rule
+    return None
+
+
+def error_reply(attrs: dict[str, str], rule: dict) -> bytes:
+    attr = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items() if not k.startswith("{"))
+    path = f"<error-path>{escape(rule['error_path'])}</error-path>" if rule.get("error_path") else ""
+    return (
+        f'<rpc-reply xmlns="{NC_NS}"{attr}><rpc-error>'
+        f"<error-type>{escape(rule.get('error_type', 'application'))}</error-type>"
+        f"<error-tag>{escape(rule.get('error_tag', 'operation-failed'))}</error-tag>"
+        f"<error-severity>error</error-severity>{path}"
+        f"<error-message xml:lang=\"en\">{escape(rule.get('message', 'injected fault'))}</error-message>"
+        f"</rpc-error></rpc-reply>"
+    ).encode()
+
+
+class Relay:
+    def __init__(self, child: subprocess.Popen, fault_file: str) -> None:
+        self.child = child
+        self.fault_file = fault_file
+        self.lock = threading.Lock()
+        self.up = Framer()  # client -> server
+        self.down = Framer()  # server -> client
+        self.rpcs = 0
+        self.drop_after_reply = False
+        self.out = sys.stdout.buffer
+
+    def write_client(self, raw: bytes) -> None:
+        with self.lock:
+            self.out.write(raw)
+            self.out.flush()
+
+    def close(self) -> None:
+        """Drop the session: the client sees the SSH channel close."""
+        if self.child.poll() is None:
+            self.child.kill()
+        os._exit(0)
+
+    def server_to_client(self) -> None:
+        src = self.child.stdout
+        while True:
+            data = os.read(src.fileno(), 65536)
+            if not data:
+                self.close()
+            for msg, raw in self.down.feed(data):
+                if self.drop_after_reply and b"rpc-reply" in msg[:200]:
+                    self.close()
+                self.write_client(raw)
+
+    def client_to_server(self) -> None:
+        hello_done = False
+        stdin = sys.stdin.buffer.fileno()
+        while True:
+            data = os.read(stdin, 65536)
+            if not data:
+                self.child.stdin.close()
+                return
+            for msg, raw in self.up.feed(data):
+                if not hello_done:
+                    hello_done = True
+                    if BASE11 in msg:
+                        # netconfd always offers base:1.1, so both directions use chunked framing
+                        # after their hello; the server's hello may still be on its way to the client.
+                        self.up.chunked = True
+                        self.down.enable_chunking()
+                else:
+                    self.rpcs += 1
+                    op, attrs = rpc_info(msg)
+                    rule = take_fault(self.fault_file, op, msg, self.rpcs) if op else None
+                    if rule:
+                        action = rule.get("action", "reject")
+                        if action == "reject":
+                            self.write_client(self.down.encode(error_reply(attrs, rule)))
+                            continue
+                        if action == "drop":
+                            self.close()
+                        if action == "drop-after-reply":
+                            self.drop_after_reply = True
+                self.child.stdin.write(raw)
+                self.child.stdin.flush()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sock", required=True)
+    ap.add_argument("--port", required=True)
+    ap.add_argument("--faults", required=True)
+    ap.add_argument("--netconf-user", required=True)
+    ap.add_argument("--subsystem", default="/usr/sbin/netconf-subsystem")
+    a = ap.parse_args()
+    # A subsystem request runs the forced command with SSH_ORIGINAL_COMMAND = the Subsystem line.
+    if os.environ.get("SSH_ORIGINAL_COMMAND", a.subsystem) not in (a.subsystem, "netconf"):
+        sys.stderr.write("only the netconf subsystem is available\n")
+        sys.exit(1)
+    env = dict(os.environ, USER=a.netconf_user)
+    child = subprocess.Popen(  # noqa: S603
+        [a.subsystem, f"--ncxserver-sockname={a.port}@{a.sock}"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        bufsize=0,
+    )
+    relay = Relay(child, a.faults)
+    threading.Thread(target=relay.server_to_client, daemon=True).start()
+    try:
+        relay.client_to_server()
+        child.wait(timeout=5)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

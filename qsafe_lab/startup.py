@@ -1,0 +1,172 @@
+"""Render each device's startup configuration (XML) from the topology.
+
+Ports, interfaces and channel settings that exist physically are pre-created, so that device steps
+only ever configure services (VLANs, cross-connects, encryption) on existing ports. NACM rules are
+part of every startup file: they are what makes the encryptor key leaf write-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
+
+from qsafe_lab.inventory import Device
+
+NC_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
+OC_IF_NS = "http://openconfig.net/yang/interfaces"
+IANA_IF_NS = "urn:ietf:params:xml:ns:yang:iana-if-type"
+OTS_NS = "urn:qsafe:yang:optical-switch"
+ENC_NS = "urn:qsafe:yang:encryptor"
+KS_NS = "urn:qsafe:yang:key-stream"
+NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+
+# NETCONF user names as netconfd and NACM see them (chosen by the SSH key used, see keys.py).
+OPERATOR_USER = "qsafe-operator"
+KEYSCRIPT_USER = "qsafe-keyscript"
+
+# YANG modules each device kind loads (the lab loads them with --module; imports follow).
+KIND_MODULES: dict[str, list[str]] = {
+    "l2_switch": ["openconfig-interfaces", "openconfig-if-ethernet", "openconfig-vlan"],
+    "optical_switch": ["qsafe-optical-switch"],
+    "encryptor": ["qsafe-encryptor"],
+    "key_host": ["qsafe-key-stream"],
+}
+
+
+def switch_ports(topology: dict[str, Any], switch: str) -> list[tuple[str, str]]:
+    """(port, description) of an L2 switch: its site's local port, then link ports in topology order."""
+    ports: dict[str, str] = {}
+    for site in topology.get("sites", []):
+        if site.get("switch") == switch and site.get("local_port"):
+            ports.setdefault(site["local_port"], f"local port of site {site['name']}")
+    for link in topology.get("links", []):
+        devs = link.get("devices") or {}
+        for end in ("a", "b"):
+            ep = devs.get(end) or {}
+            if ep.get("switch") == switch and ep.get("port"):
+                ports.setdefault(ep["port"], f"link {link['name']}")
+    return list(ports.items())
+
+
+def optical_ports(topology: dict[str, Any], device: str) -> list[tuple[str, str, str]]:
+    """(port, role, description) of an optical switch from links[].devices.optical."""
+    ports: dict[str, tuple[str, str]] = {}
+    for link in topology.get("links", []):
+        opt = (link.get("devices") or {}).get("optical") or {}
+        if opt.get("device") != device:
+            continue
+        if opt.get("switch_port"):
+            ports.setdefault(opt["switch_port"], ("switch-side", f"link {link['name']}"))
+        if opt.get("line_port"):
+            ports.setdefault(opt["line_port"], ("line-side", f"link {link['name']}"))
+    return [(name, role, desc) for name, (role, desc) in ports.items()]
+
+
+def card_channel(topology: dict[str, Any], card: str) -> dict[str, Any] | None:
+    for ch in topology.get("channels", []):
+        if card in (ch.get("cards") or {}).values():
+            return ch
+    return None
+
+
+def nacm_xml(kind: str) -> str:
+    """NACM: everything permitted by default, except default-deny-all nodes (the key leaf).
+
+    Only the key-script group may create/update/delete key material; no rule permits reading it,
+    so a read by anyone (including the key script) returns nothing. The rule names the encryptor
+    module's path, so it exists only on encryptors (netconfd rejects paths of modules not loaded).
+    """
+    rules = ""
+    if kind == "encryptor":
+        rules = f"""    <rule-list>
+      <name>key-scripts</name>
+      <group>key-scripts</group>
+      <rule>
+        <name>write-key-material</name>
+        <module-name>qsafe-encryptor</module-name>
+        <path xmlns:qenc="{ENC_NS}">/qenc:encryptor/qenc:key-banks/qenc:bank/qenc:key-material</path>
+        <access-operations>create update delete</access-operations>
+        <action>permit</action>
+      </rule>
+    </rule-list>
+"""
+    return f"""  <nacm xmlns="{NACM_NS}">
+    <enable-nacm>true</enable-nacm>
+    <read-default>permit</read-default>
+    <write-default>permit</write-default>
+    <exec-default>permit</exec-default>
+    <groups>
+      <group><name>operators</name><user-name>{OPERATOR_USER}</user-name></group>
+      <group><name>key-scripts</name><user-name>{KEYSCRIPT_USER}</user-name></group>
+    </groups>
+{rules}  </nacm>
+"""
+
+
+def _l2_switch(topology: dict[str, Any], dev: Device) -> str:
+    items = []
+    for port, desc in switch_ports(topology, dev.name):
+        items.append(
+            f"""    <interface>
+      <name>{escape(port)}</name>
+      <config>
+        <name>{escape(port)}</name>
+        <type xmlns:ianaift="{IANA_IF_NS}">ianaift:ethernetCsmacd</type>
+        <description>{escape(desc)}</description>
+        <enabled>true</enabled>
+      </config>
+    </interface>
+"""
+        )
+    return f'  <interfaces xmlns="{OC_IF_NS}">\n{"".join(items)}  </interfaces>\n'
+
+
+def _optical_switch(topology: dict[str, Any], dev: Device) -> str:
+    items = "".join(
+        f"      <port><name>{escape(p)}</name><role>{role}</role><enabled>true</enabled>"
+        f"<description>{escape(desc)}</description></port>\n"
+        for p, role, desc in optical_ports(topology, dev.name)
+    )
+    return f'  <optical-switch xmlns="{OTS_NS}">\n    <ports>\n{items}    </ports>\n  </optical-switch>\n'
+
+
+def _encryptor(topology: dict[str, Any], dev: Device) -> str:
+    ch = card_channel(topology, dev.name) or {}
+    model = dev.hostvars.get("card_model") or ch.get("card_model") or "10-TCE"
+    channel = dev.hostvars.get("channel") or ch.get("name") or ""
+    count = int(ch.get("client_ports", 10))
+    ports = "".join(
+        f"      <client-port><name>c{i}</name><enabled>false</enabled><encryption>off</encryption>"
+        f"</client-port>\n"
+        for i in range(1, count + 1)
+    )
+    return (
+        f'  <encryptor xmlns="{ENC_NS}">\n'
+        f"    <model>{escape(model)}</model>\n"
+        f"    <line><channel>{escape(channel)}</channel><rate-gbps>{int(ch.get('capacity_gbps', 100))}"
+        f"</rate-gbps><enabled>true</enabled></line>\n"
+        f"    <client-ports>\n{ports}    </client-ports>\n"
+        f"  </encryptor>\n"
+    )
+
+
+def _key_host(topology: dict[str, Any], dev: Device) -> str:
+    # Key streams are provisioned by the key-host role, not pre-created: start empty.
+    return f'  <key-streams xmlns="{KS_NS}"/>\n'
+
+
+RENDERERS = {
+    "l2_switch": _l2_switch,
+    "optical_switch": _optical_switch,
+    "encryptor": _encryptor,
+    "key_host": _key_host,
+}
+
+
+def render_startup(topology: dict[str, Any], dev: Device) -> str:
+    """The complete startup file of one device."""
+    try:
+        body = RENDERERS[dev.kind](topology, dev)
+    except KeyError:
+        raise ValueError(f"device {dev.name}: unknown kind {dev.kind!r}") from None
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<config xmlns="{NC_NS}">\n{nacm_xml(dev.kind)}{body}</config>\n'
