@@ -125,6 +125,8 @@ def start(lab_dir: Path, topology: dict, overrides: dict | None = None) -> dict:
                 "qkd": qkd if qkd and k in (qkd["path"][0], qkd["path"][-1]) else None,
             }
             for key, value in (overrides or {}).items():
+                if key == "qkd" and cfg["qkd"] is None:
+                    continue
                 if isinstance(value, dict) and isinstance(cfg.get(key), dict):
                     cfg[key] = {**cfg[key], **value}
                 else:

@@ -76,19 +76,26 @@ def make_server(cfg: KmeConfig, http: str = "httptools", loop: str = "uvloop") -
     return uvicorn.Server(config)
 
 
+def default_stack() -> tuple[str, str]:
+    """httptools + uvloop when installed (pinned), else uvicorn's pure-Python h11 + asyncio."""
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return os.environ.get("QSAFE_KMS_HTTP", http), os.environ.get("QSAFE_KMS_LOOP", loop)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", required=True, type=Path)
     ap.add_argument("--fd", type=int, help="listening socket inherited from the parent")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--ready-file", type=Path, help="written with the port once serving")
-    ap.add_argument(
-        "--http", choices=["httptools", "h11"], default=os.environ.get("QSAFE_KMS_HTTP", "httptools")
-    )
-    ap.add_argument(
-        "--loop", choices=["uvloop", "asyncio"], default=os.environ.get("QSAFE_KMS_LOOP", "uvloop")
-    )
+    ap.add_argument("--http", choices=["httptools", "h11"], default=None)
+    ap.add_argument("--loop", choices=["uvloop", "asyncio"], default=None)
     args = ap.parse_args(argv)
+    args.http = args.http or default_stack()[0]
+    args.loop = args.loop or default_stack()[1]
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     cfg = KmeConfig.load(args.config)
     if args.fd is not None:

@@ -191,9 +191,9 @@ def relay(sections: list[Section], count: int) -> list[tuple[str, KeyMaterial, d
     All sections are checked before any pad is consumed, so a failure leaves every pool intact.
     """
     need = count * KEY_BYTES
-    for s in sections:
-        if s.pool.available() < need:
-            raise SectionExhausted(s.name, need, s.pool.available())
+    bottleneck = min(sections, key=lambda s: s.pool.available())
+    if bottleneck.pool.available() < need:
+        raise SectionExhausted(bottleneck.name, need, bottleneck.pool.available())
     out = []
     for _ in range(count):
         kid = new_key_id()
