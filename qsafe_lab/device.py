@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
+import os
 import pathlib
 import sys
 from dataclasses import dataclass
@@ -15,6 +17,12 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 YANG_DIRS = [REPO / "yang", REPO / "yang" / "openconfig", pathlib.Path("/usr/share/yuma/modules")]
 RELAY = pathlib.Path(__file__).resolve().parent / "relay.py"
 MAX_SOCK_PATH = 107  # sun_path
+
+
+def ram_root(lab_dir: pathlib.Path) -> pathlib.Path:
+    base = pathlib.Path("/dev/shm") if pathlib.Path("/dev/shm").is_dir() else lab_dir
+    digest = hashlib.sha256(str(lab_dir).encode()).hexdigest()[:12]
+    return base / f"qsafe-lab-{os.getuid()}-{digest}"
 
 
 @dataclass
@@ -37,8 +45,14 @@ class DevicePaths:
         return self.lab_dir / "faults" / f"{self.name}.json"
 
     @property
+    def ram_dir(self) -> pathlib.Path:
+        """netconfd's HOME and startup dir, in RAM (/dev/shm): netconfd writes backup-cfg.xml (a copy of
+        running, which may hold key material) next to its startup file, and keys must not rest on disk."""
+        return ram_root(self.lab_dir) / self.name
+
+    @property
     def startup(self) -> pathlib.Path:
-        return self.dir / "startup.xml"
+        return self.ram_dir / "startup.xml"
 
     @property
     def host_key(self) -> pathlib.Path:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qsafe_lab import keys, processes
-from qsafe_lab.device import DevicePaths, netconfd_argv, sshd_argv, write_ssh_files
+from qsafe_lab.device import DevicePaths, netconfd_argv, ram_root, sshd_argv, write_ssh_files
 from qsafe_lab.inventory import Inventory, load_inventory
 from qsafe_lab.startup import KEYSCRIPT_USER, OPERATOR_USER, render_startup
 
@@ -188,10 +188,12 @@ class Lab:
     def _start_device(self, dev: Any, port: int, client_keys: dict[str, pathlib.Path], pids: dict) -> None:
         paths = self.paths(dev.name)
         paths.dir.mkdir(parents=True, exist_ok=True)
+        paths.ram_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.ram_dir.parent.chmod(0o700)
         paths.startup.write_text(render_startup(self.inventory.topology, dev))
         paths.sock.unlink(missing_ok=True)
         write_ssh_files(paths, port, client_keys)
-        env = dict(os.environ, HOME=str(paths.dir))  # netconfd keeps ~/.yuma inside the device dir
+        env = dict(os.environ, HOME=str(paths.ram_dir))  # netconfd's ~/.yuma stays in RAM too
         nc_pid = processes.spawn(netconfd_argv(dev, paths, port), paths.dir / "netconfd.out", env=env)
         ssh_pid = processes.spawn(sshd_argv(paths), paths.dir / "sshd.log")
         pids[dev.name] = {"netconfd": nc_pid, "sshd": ssh_pid}
@@ -282,6 +284,7 @@ class Lab:
             existed = self.lab_json.exists() or bool(live_before)
             for sub in ("run", "faults", "devices", "keys"):
                 shutil.rmtree(self.lab_dir / sub, ignore_errors=True)
+            shutil.rmtree(ram_root(self.lab_dir), ignore_errors=True)
             for f in (self.lab_json, self.pids_json):
                 f.unlink(missing_ok=True)
             return {"changed": existed or bool(swept), "stopped": len(live_before) + len(swept)}

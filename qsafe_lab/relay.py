@@ -37,6 +37,7 @@ class Framer:
         self.chunked = False
         self.messages = 0  # complete messages seen so far
         self.chunk_after_hello = False  # switch to chunked once the first message (hello) is through
+        self.hello_hook = None  # called with the hello; True -> chunked from the next message on
         self.lock = threading.Lock()
 
     def enable_chunking(self) -> None:
@@ -59,6 +60,8 @@ class Framer:
                     return out
                 raw = before[: len(before) - len(self.buf)]
                 self.messages += 1
+                if self.messages == 1 and self.hello_hook is not None and self.hello_hook(msg):
+                    self.chunked = True
                 if self.chunk_after_hello:
                     self.chunked = True
                 out.append((msg, raw))
@@ -157,6 +160,15 @@ class Relay:
         self.rpcs = 0
         self.drop_after_reply = False
         self.out = sys.stdout.buffer
+        self.up.hello_hook = self._client_hello
+
+    def _client_hello(self, msg: bytes) -> bool:
+        """Client hello seen: netconfd always offers base:1.1, so 1.1 framing follows if the client
+        offers it too (in both directions; the server's hello may still be on its way)."""
+        if BASE11 in msg:
+            self.down.enable_chunking()
+            return True
+        return False
 
     def write_client(self, raw: bytes) -> None:
         with self.lock:
@@ -191,11 +203,6 @@ class Relay:
             for msg, raw in self.up.feed(data):
                 if not hello_done:
                     hello_done = True
-                    if BASE11 in msg:
-                        # netconfd always offers base:1.1, so both directions use chunked framing
-                        # after their hello; the server's hello may still be on its way to the client.
-                        self.up.chunked = True
-                        self.down.enable_chunking()
                 else:
                     self.rpcs += 1
                     op, attrs = rpc_info(msg)

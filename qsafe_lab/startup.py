@@ -78,15 +78,42 @@ def nacm_xml(kind: str) -> str:
     """
     rules = ""
     if kind == "encryptor":
+        key_path = (
+            f'<path xmlns:qenc="{ENC_NS}">/qenc:encryptor/qenc:key-banks/qenc:bank/qenc:key-material</path>'
+        )
+        # First match wins: the key script may write key material; nobody may do anything else
+        # with it (explicit deny, because this netconfd does not honour nacm:default-deny-all).
         rules = f"""    <rule-list>
       <name>key-scripts</name>
       <group>key-scripts</group>
       <rule>
         <name>write-key-material</name>
         <module-name>qsafe-encryptor</module-name>
-        <path xmlns:qenc="{ENC_NS}">/qenc:encryptor/qenc:key-banks/qenc:bank/qenc:key-material</path>
+        {key_path}
         <access-operations>create update delete</access-operations>
         <action>permit</action>
+      </rule>
+    </rule-list>
+    <rule-list>
+      <name>protect-key-material</name>
+      <group>*</group>
+      <rule>
+        <name>deny-key-material-read</name>
+        <module-name>qsafe-encryptor</module-name>
+        {key_path}
+        <access-operations>read</access-operations>
+        <action>deny</action>
+      </rule>
+    </rule-list>
+    <rule-list>
+      <name>operators-no-key-material</name>
+      <group>operators</group>
+      <rule>
+        <name>deny-key-material-write</name>
+        <module-name>qsafe-encryptor</module-name>
+        {key_path}
+        <access-operations>create update delete</access-operations>
+        <action>deny</action>
       </rule>
     </rule-list>
 """
