@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Validate and plan the two use-case slices on the testbed; print routes and device steps.
 
 Used by `make demo`. Planning is pure Python: no device is touched here.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write schemas/*.schema.json from the schemas in plugins/module_utils/descriptor_schemas.py."""
 
 import json

@@ -1,10 +1,10 @@
-# Copyright: qsafe.slicing contributors
-# Apache License 2.0
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: slice_path
-author: qsafe.slicing team
+author: qsafe.slicing team (@qsafe)
 version_added: "0.1.0"
 short_description: Compute security-aware routes for every connection of a slice
 description:

@@ -156,7 +156,7 @@ def render_steps(plan: SlicePlan, topology: Topology) -> list[dict]:
                     False,
                 )
         for site in conn.sites:
-            switch, _ = _site_switch(topology, site)
+            switch = _site_switch(topology, site)[0]
             add(
                 "l2_vlan",
                 f"VLAN {vlan} ({vlan_name}) on {switch}",

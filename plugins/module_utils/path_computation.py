@@ -122,7 +122,7 @@ class PathEngine:
                 self.graph[link.a][link.b]["links"].append(entry)
             else:
                 self.graph.add_edge(link.a, link.b, links=[entry])
-        for _, _, data in self.graph.edges(data=True):
+        for _u, _v, data in self.graph.edges(data=True):
             data["links"].sort()  # (rank, latency, name): the first eligible entry is the best one
 
     # --- link choice per hop -------------------------------------------------------------
@@ -328,11 +328,11 @@ def plan_slice(
         {"vcpu": request.compute.vcpu, "memory_gb": request.compute.memory_gb} if request.compute else None
     )
     if request.compute is None:
-        _, planned = _plan_at(engine, request, None, reservations)
+        planned = _plan_at(engine, request, None, reservations)[1]
         return SlicePlan(request.id, None, None, planned)
     candidates = _compute_candidates(request, topology, reservations)
     if not uses_compute:
-        _, planned = _plan_at(engine, request, candidates[0], reservations)
+        planned = _plan_at(engine, request, candidates[0], reservations)[1]
         return SlicePlan(request.id, candidates[0], compute, planned)
     best = None
     failures = []

@@ -20,7 +20,7 @@ def steps_for(topology_document, slice_document):
 
 
 def test_enterprise_steps_cover_every_device_kind_in_safe_order(testbed_document, enterprise_slice):
-    _, steps = steps_for(testbed_document, enterprise_slice)
+    steps = steps_for(testbed_document, enterprise_slice)[1]
     assert [s["index"] for s in steps] == list(range(len(steps)))
     order = [s["kind"] if s["operation"] != "vlan" else "l2_vlan" for s in steps]
     phase_of = {"key_stream": 0, "encryptor": 1, "optical_switch": 2, "l2_vlan": 3, "l2_switch": 4}
@@ -30,7 +30,7 @@ def test_enterprise_steps_cover_every_device_kind_in_safe_order(testbed_document
 
 
 def test_key_streams_only_for_encrypted_channels(testbed_document, cdn_slice):
-    _, steps = steps_for(testbed_document, cdn_slice)
+    steps = steps_for(testbed_document, cdn_slice)[1]
     streams = sorted(
         (s["device"], s["params"]["name"], s["params"]["role"]) for s in steps if s["kind"] == "key_stream"
     )

@@ -39,7 +39,7 @@ def scenarios(draw):
                 draw(st.sampled_from([0.5, 1.0, 2.0, 3.5])),
             )
         )
-    reserved = {name: draw(st.sampled_from([0, 0, 200, 600, 1000])) for name, *_ in links}
+    reserved = {name: draw(st.sampled_from([0, 0, 200, 600, 1000])) for name, *_rest in links}
     src, dst = draw(st.lists(st.sampled_from(sites), min_size=2, max_size=2, unique=True))
     request = (
         draw(st.sampled_from(LEVELS)),
@@ -61,9 +61,9 @@ def brute_force(links, reserved, src, dst, security, bandwidth):
     for sites in nx.all_simple_paths(nx.Graph(graph), src, dst):
         hops = [list(graph[u][v].items()) for u, v in zip(sites, sites[1:])]
         for choice in itertools.product(*hops):
-            premium = sum(RANK[data["level"]] - RANK[security] for _, data in choice)
-            latency = sum(data["latency"] for _, data in choice)
-            routes.append((premium, round(latency, 9), len(choice), [name for name, _ in choice]))
+            premium = sum(RANK[data["level"]] - RANK[security] for _name, data in choice)
+            latency = sum(data["latency"] for _name, data in choice)
+            routes.append((premium, round(latency, 9), len(choice), [name for name, _data in choice]))
     return routes
 
 
