@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.qsafe.slicing.plugins.module_utils.registry_errors import (  # noqa: F401 - re-exported
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry_errors import (
     BackendUnavailable,
     CapacityError,
     LockTimeout,
@@ -39,16 +39,34 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry_errors impo
     SliceNotFound,
     StateTransitionError,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.registry_sql import (  # noqa: F401 - re-exported
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry_sql import (
     STATES,
     STEP_STATUSES,
     TRANSITIONS,
     SqlRegistry,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.registry_usage import (  # noqa: F401 - re-exported
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry_usage import (
     capacities_from_topology,
     plan_usage,
 )
+
+__all__ = [
+    "BackendUnavailable",
+    "CapacityError",
+    "LockTimeout",
+    "RegistryError",
+    "RegistryInputError",
+    "STATES",
+    "STEP_STATUSES",
+    "SliceNotFound",
+    "SqlRegistry",
+    "StateTransitionError",
+    "TRANSITIONS",
+    "capacities_from_topology",
+    "open_registry",
+    "plan_usage",
+    "select_backend",
+]
 
 ENV_DSN = "QSAFE_REGISTRY_DSN"
 ENV_PATH = "QSAFE_REGISTRY_PATH"

@@ -36,7 +36,7 @@ def _wait_for_exit_or_term(watch_pid: int, stop: list[bool]) -> None:
         return
     while not stop[0]:
         if pidfd is not None:
-            ready, _, _ = select.select([pidfd], [], [], 0.5)
+            ready = select.select([pidfd], [], [], 0.5)[0]
             if ready:
                 return
         else:
@@ -57,7 +57,7 @@ def _alive(pid: int) -> bool:
 
 def _keeper_main(config: dict, holder: str, timeout_s: float, watch_pid: int, report_fd: int) -> None:
     stop = [False]
-    signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__(0, True))
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.__setitem__(0, True))
     try:
         registry = open_registry(**config)
         info = registry.acquire_lock(timeout_s=timeout_s, holder=holder)
@@ -78,7 +78,7 @@ def _keeper_main(config: dict, holder: str, timeout_s: float, watch_pid: int, re
 def _collections_root() -> str | None:
     """The sys.path entry that holds this file's `ansible_collections/` (symlinks kept)."""
     path = os.path.abspath(__file__)
-    for _ in range(5):
+    for _level in range(5):
         path = os.path.dirname(path)
     return os.path.dirname(path) if os.path.basename(path) == "ansible_collections" else None
 

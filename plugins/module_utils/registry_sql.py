@@ -15,7 +15,6 @@ import re
 import socket
 import time
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry_errors import (
@@ -125,16 +124,13 @@ class SqlRegistry:
         self._lock_info: dict | None = None  # set while this object holds the orchestrator lock
 
     # ---- backend hooks ---------------------------------------------------------------
-    @contextmanager
     def _write(self):  # pragma: no cover - abstract
-        """Yield an executor inside an exclusive write transaction for reservations."""
+        """A context manager yielding an executor inside an exclusive write transaction."""
         raise NotImplementedError
-        yield
 
-    @contextmanager
     def _read(self):  # pragma: no cover - abstract
+        """A context manager yielding an executor inside a consistent read transaction."""
         raise NotImplementedError
-        yield
 
     def lock_holder(self) -> dict | None:  # pragma: no cover - abstract
         """The live holder of the orchestrator lock, or None when it is free."""
