@@ -27,22 +27,20 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry_errors impo
 )
 
 
-def _wait_for_exit_or_term(watch_pid: int, stop: list[bool]) -> None:
+def _wait_for_exit_or_term(watch_pid: int, stop: list[bool], wakeup_fd: int) -> None:
+    """Return when watch_pid exits or SIGTERM arrives (the signal wakes select via wakeup_fd)."""
     try:
         pidfd = os.pidfd_open(watch_pid)
-    except (AttributeError, ProcessLookupError, OSError):
+    except (AttributeError, OSError):
         pidfd = None
-    if pidfd is None and not _alive(watch_pid):
-        return
-    while not stop[0]:
-        if pidfd is not None:
-            ready = select.select([pidfd], [], [], 0.5)[0]
-            if ready:
-                return
-        else:
-            time.sleep(0.2)
-            if not _alive(watch_pid):
-                return
+    watched = [wakeup_fd] if pidfd is None else [wakeup_fd, pidfd]
+    while not stop[0] and _alive(watch_pid):
+        ready = select.select(watched, [], [], 0.2 if pidfd is None else 5.0)[0]
+        if pidfd is not None and pidfd in ready:
+            return
+        if wakeup_fd in ready:
+            with contextlib.suppress(BlockingIOError):
+                os.read(wakeup_fd, 512)
 
 
 def _alive(pid: int) -> bool:
@@ -57,6 +55,10 @@ def _alive(pid: int) -> bool:
 
 def _keeper_main(config: dict, holder: str, timeout_s: float, watch_pid: int, report_fd: int) -> None:
     stop = [False]
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.__setitem__(0, True))
     try:
         registry = open_registry(**config)
@@ -69,7 +71,7 @@ def _keeper_main(config: dict, holder: str, timeout_s: float, watch_pid: int, re
     os.write(report_fd, json.dumps({"ok": True, "info": {**info, "keeper_pid": os.getpid()}}).encode())
     os.close(report_fd)
     try:
-        _wait_for_exit_or_term(watch_pid, stop)
+        _wait_for_exit_or_term(watch_pid, stop, wake_read)
     finally:
         registry.release_lock()
         registry.close()
