@@ -178,7 +178,7 @@ def step_outcome(entry: dict[str, Any], status_override: str | None = None) -> d
         detail: dict[str, Any] = {"device": step.get("device"), "resource": step.get("resource")}
         if failed:
             detail["error"] = str(entry.get("msg", ""))[:2000]
-        seconds = entry.get("seconds") or 0.0
+        seconds = entry.get("seconds") or (entry.get("elapsed_ms") or 0.0) / 1000.0
     else:
         step = entry
         status = entry.get("status") or "ok"
