@@ -30,7 +30,7 @@ query again), because tracing slows allocation and would distort the timings. RS
 process high-water mark (ru_maxrss), cumulative over the sizes run so far (run ascending).
 
 Run from the repository root:  .venv/bin/python bench/pce.py [--sizes 100,1000,10000]
-[--queries 200] [--repeat 3] [--seed 1] [--json OUT]
+[--queries 200] [--repeat 3] [--tight-share 0.2] [--seed 1] [--json OUT]
 """
 
 from __future__ import annotations
@@ -170,8 +170,8 @@ def build_document(n: int, rng: random.Random) -> tuple[dict, dict]:
     return {"topology": {"name": f"synthetic-{n}", "sites": sites, "links": links}}, used
 
 
-def make_requests(document: dict, topology: Topology, pair_links: dict, used: dict, count: int,
-                  rng: random.Random) -> list[dict]:
+def make_requests(document: dict, pair_links: dict, used: dict, count: int, rng: random.Random,
+                  tight_share: float = TIGHT_SHARE) -> list[dict]:
     """Random connection requests whose latency bounds are set from the exact constrained optimum
     (computed here, untimed), so that far-apart pairs stay feasible and are measured too."""
     sites = document["topology"]["sites"]
@@ -182,7 +182,7 @@ def make_requests(document: dict, topology: Topology, pair_links: dict, used: di
                "security": rng.choices(LEVELS, weights=REQUEST_SECURITY_WEIGHTS)[0],
                "bandwidth": float(rng.choice(BANDWIDTHS))}
         reference = exact_min_latency(pair_links, used, req)
-        tight = rng.random() < TIGHT_SHARE
+        tight = rng.random() < tight_share
         if reference is None:  # no route meets security and capacity: bound as loose as any
             km = math.dist((sites[a]["x_km"], sites[a]["y_km"]), (sites[b]["x_km"], sites[b]["y_km"]))
             bound = 3 * km * US_PER_KM / 1000 + 1.0
@@ -266,7 +266,7 @@ def _stats_ms(samples_ns: list[int]) -> dict:
     return {"count": len(ms), "median_ms": statistics.median(ms), "p95_ms": p95}
 
 
-def bench_size(n: int, queries: int, seed: int, repeat: int) -> dict:
+def bench_size(n: int, queries: int, seed: int, repeat: int, tight_share: float = TIGHT_SHARE) -> dict:
     rng = random.Random(f"{seed}-{n}")
     t0 = time.perf_counter()
     document, used = build_document(n, rng)
@@ -274,7 +274,7 @@ def bench_size(n: int, queries: int, seed: int, repeat: int) -> dict:
     topology = load_topology(document)
     t2 = time.perf_counter()
     pair_links = index_pairs(topology)
-    requests = make_requests(document, topology, pair_links, used, queries, rng)
+    requests = make_requests(document, pair_links, used, queries, rng, tight_share)
     plain = plain_graph(topology)
     parallel_pairs = sum(1 for _ in topology.links) - plain.number_of_edges()
 
@@ -417,9 +417,9 @@ def _fmt(value, spec: str = ".3f") -> str:
     return "-" if value is None else format(value, spec)
 
 
-def print_report(results: list[dict], seed: int, repeat: int) -> list[str]:
-    print(f"\nPCE benchmark, seed {seed}, best of {repeat} per query, Python {sys.version.split()[0]}, "
-          f"networkx {nx.__version__}")
+def print_report(results: list[dict], seed: int, repeat: int, tight_share: float) -> list[str]:
+    print(f"\nPCE benchmark, seed {seed}, best of {repeat} per query, tight share {tight_share:g}, "
+          f"Python {sys.version.split()[0]}, networkx {nx.__version__}")
     print("Times per connection in ms; 'engine' = PathEngine.route, 'plain' = nx.dijkstra_path on the same "
           "pairs;\nmedian/p95 and ratios over the feasible queries; every route and every infeasible "
           "verdict checked.")
@@ -482,21 +482,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="connection requests per size")
     parser.add_argument("--repeat", type=int, default=3,
                         help="time each query this many times, keep the best")
+    parser.add_argument("--tight-share", type=float, default=TIGHT_SHARE,
+                        help="share of requests with a latency bound within 5%% of the optimum")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
-    if any(s < 2 for s in sizes) or args.queries < 1 or args.repeat < 1:
-        parser.error("--sizes must be >= 2, --queries and --repeat >= 1")
+    if any(s < 2 for s in sizes) or args.queries < 1 or args.repeat < 1 or not 0 <= args.tight_share <= 1:
+        parser.error("--sizes must be >= 2, --queries and --repeat >= 1, --tight-share in [0, 1]")
     started = time.perf_counter()
     results = []
     for n in sizes:
         print(f"... {n} sites", file=sys.stderr, flush=True)
-        results.append(bench_size(n, args.queries, args.seed, args.repeat))
-    verdicts = print_report(results, args.seed, args.repeat)
+        results.append(bench_size(n, args.queries, args.seed, args.repeat, args.tight_share))
+    verdicts = print_report(results, args.seed, args.repeat, args.tight_share)
     print(f"(total run time {time.perf_counter() - started:.1f} s)")
     if args.json:
-        payload = {"seed": args.seed, "repeat": args.repeat, "results": results, "verdicts": verdicts}
+        payload = {"seed": args.seed, "repeat": args.repeat, "tight_share": args.tight_share,
+                   "results": results, "verdicts": verdicts}
         Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 
