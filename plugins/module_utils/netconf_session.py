@@ -110,7 +110,7 @@ class NetconfSession:
         key_file: str,
         known_hosts: str,
         timeout: float = 30.0,
-        fast_send: bool = True,
+        fast_send: bool = False,
     ) -> None:
         self.device = device
         self.host = host
