@@ -26,6 +26,7 @@ KEY_SIZE_BITS = KEY_BYTES * 8
 MIN_KEY_SIZE, MAX_KEY_SIZE = 64, 1024
 MAX_KEYS_PER_REQUEST = 128
 EXT_SOURCE = "qsafe_key_source"
+EXCHANGE_CHUNK = 32
 
 
 class EtsiError(Exception):
@@ -421,7 +422,9 @@ class Kme:
     async def _fill_exchange(self, peer: str, source: str) -> None:
         task = f"fill {source} -> {peer}"
         while True:
-            n = self._need(peer, source)
+            # At most EXCHANGE_CHUNK keys per round trip: the KEM/DH arithmetic runs on the event
+            # loop on both ends, and small chunks keep each stall short (SAE latency p99).
+            n = min(self._need(peer, source), EXCHANGE_CHUNK)
             if n <= 0:
                 await asyncio.sleep(0.05)
                 continue
