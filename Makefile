@@ -43,10 +43,13 @@ lint: setup
 # ansible-test needs the collection under ansible_collections/<ns>/<name> for real (not a link),
 # and bootstraps pip in its test venvs with a script from a host we cannot reach: see the tool.
 ANSIBLE_TEST_GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+# What the collection ships (galaxy.yml build_ignore leaves out the lab, KMS service, benches and tools).
+SANITY_PATHS := galaxy.yml meta plugins roles playbooks extensions docs changelogs schemas inventories slices \
+	README.md COPYING requirements.txt bindep.txt tests/unit tests/playbooks
 sanity: setup
 	@install -D -m 0644 tools/ansible_test_get_pip.py $(ANSIBLE_TEST_GET_PIP)
 	@rm -rf .build && mkdir -p .build/ansible_collections/qsafe/slicing
-	@git ls-files -co --exclude-standard -z | grep -zv '^\.' | grep -zv '^tests/output' | xargs -0 cp --parents -t .build/ansible_collections/qsafe/slicing
+	@git ls-files -co --exclude-standard -z -- $(SANITY_PATHS) | xargs -0 cp --parents -t .build/ansible_collections/qsafe/slicing
 	cd .build/ansible_collections/qsafe/slicing && git init -q && git add -A >/dev/null && \
 	  ansible-test sanity --python 3.11 --color no
 
@@ -57,6 +60,15 @@ test: lint sanity unit
 
 bench: setup
 	$(PY) bench/pce.py
+	$(PY) bench/netconf.py
+	$(PY) bench/kms.py
+	$(PY) bench/registry.py
+
+lab-up: setup
+	$(PY) -m qsafe_lab up
+
+lab-down: setup
+	$(PY) -m qsafe_lab down
 
 clean:
 	rm -rf .build .pytest_cache .ruff_cache
