@@ -41,9 +41,8 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.slice_request import
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.topology import Topology
 
-_PREMIUM_SHIFT = 80  # bits above latency (ns) and hops: premium dominates, then latency, then hops
+_PREMIUM_SHIFT = 80  # bits above latency (ps) and hops: premium dominates, then latency, then hops
 _LATENCY_SHIFT = 16
-_EPSILON_MS = 1e-9
 VLAN_RANGE = (100, 3999)
 
 
@@ -103,8 +102,9 @@ class SlicePlan:
         return {"links": links, "compute": compute, "vlans": [c.vlan for c in self.connections]}
 
 
-def _as_int_ns(latency_ms: float) -> int:
-    return round(latency_ms * 1_000_000)
+def _as_int_ps(latency_ms: float) -> int:
+    """Latency in integer picoseconds: exact sums, and finer than any latency a topology states."""
+    return round(latency_ms * 1_000_000_000)
 
 
 class PathEngine:
@@ -116,8 +116,9 @@ class PathEngine:
         self.topology = topology
         self.graph = nx.Graph()
         self.graph.add_nodes_from(sorted(topology.sites))
+        self._link_ps = {name: _as_int_ps(link.latency_ms) for name, link in topology.links.items()}
         for link in sorted(topology.links.values(), key=lambda x: x.name):
-            entry = (link.rank, _as_int_ns(link.latency_ms), link.name, link.capacity_mbps)
+            entry = (link.rank, _as_int_ps(link.latency_ms), link.name, link.capacity_mbps)
             if self.graph.has_edge(link.a, link.b):
                 self.graph[link.a][link.b]["links"].append(entry)
             else:
@@ -163,7 +164,8 @@ class PathEngine:
                 return ((entry[0] - required) << _PREMIUM_SHIFT) + (entry[1] << _LATENCY_SHIFT) + 1
 
         try:
-            cost, sites = nx.single_source_dijkstra(self.graph, src, dst, weight=weight)
+            # Bidirectional search settles far fewer sites than one-sided Dijkstra on large graphs.
+            cost, sites = nx.bidirectional_dijkstra(self.graph, src, dst, weight=weight)
         except nx.NetworkXNoPath:
             return None
         chosen = [
@@ -185,26 +187,39 @@ class PathEngine:
         required = RANK[security]
         if src == dst:
             return 0, [src], [], 0.0
+        # The bound is checked in the same integer picoseconds the search adds up.
+        bound_ps = _as_int_ps(max_latency_ms)
         found = self._search(src, dst, required, bandwidth, used, latency_first=False)
+        fastest = None
         if found is not None:
-            latency = self.latency_of(found[2])
-            if latency > max_latency_ms + _EPSILON_MS:
-                found = self._search(src, dst, required, bandwidth, used, latency_first=True)
-                latency = self.latency_of(found[2])
-            if latency <= max_latency_ms + _EPSILON_MS:
+            if self._latency_ps(found[2]) > bound_ps:
+                found = fastest = self._search(src, dst, required, bandwidth, used, latency_first=True)
+            if self._latency_ps(found[2]) <= bound_ps:
                 cost, sites, links = found
-                return cost, sites, links, latency
-        raise self._diagnose(conn_name, src, dst, security, bandwidth, max_latency_ms, used)
+                return cost, sites, links, self.latency_of(links)
+        raise self._diagnose(conn_name, src, dst, security, bandwidth, max_latency_ms, used, fastest)
 
     def latency_of(self, link_names: list[str]) -> float:
         return sum(self.topology.links[name].latency_ms for name in link_names)
 
-    def _diagnose(self, conn_name, src, dst, security, bandwidth, max_latency_ms, used) -> PlanningError:
-        required = RANK[security]
+    def _latency_ps(self, link_names: list[str]) -> int:
+        return sum(self._link_ps[name] for name in link_names)
+
+    def _diagnose(
+        self, conn_name, src, dst, security, bandwidth, max_latency_ms, used, fastest
+    ) -> PlanningError:
+        """Name the binding constraint. `fastest` is the least-latency route meeting security and
+        capacity when one exists (the bound was what failed), else None (no such route)."""
         head = (
             f"connection {conn_name}: no route {src} -> {dst} with security >= {security} "
             f"and {bandwidth:g} Mbit/s free within {max_latency_ms:g} ms; "
         )
+        if fastest is not None:
+            latency = self.latency_of(fastest[2])
+            return PlanningError(
+                head + f"closest: {' -> '.join(fastest[1])} takes {latency:g} ms", conn_name, "latency"
+            )
+        required = RANK[security]
         secure_only = self._search(src, dst, required, 0.0, {}, latency_first=True)
         if secure_only is None:
             return PlanningError(
@@ -212,25 +227,17 @@ class PathEngine:
                 conn_name,
                 "security",
             )
-        with_capacity = self._search(src, dst, required, bandwidth, used, latency_first=True)
-        if with_capacity is None:
-            # Name the hop of the secure route that is shortest of capacity.
-            tightest = None
-            for u, v in zip(secure_only[1], secure_only[1][1:]):
-                hop_free = max(
-                    (cap - used.get(nm, 0.0), nm)
-                    for r, _l, nm, cap in self.graph[u][v]["links"]
-                    if r >= required
-                )
-                if hop_free[0] < bandwidth and (tightest is None or hop_free[0] < tightest[0]):
-                    tightest = hop_free
-            free, name = tightest if tightest else (0.0, "?")
-            return PlanningError(
-                head + f"closest: {name} has {max(free, 0.0):g} Mbit/s free", conn_name, "capacity"
+        # A secure route exists but none has the capacity: name its hop that is shortest of it.
+        tightest = None
+        for u, v in zip(secure_only[1], secure_only[1][1:]):
+            hop_free = max(
+                (cap - used.get(nm, 0.0), nm) for r, _l, nm, cap in self.graph[u][v]["links"] if r >= required
             )
-        latency = self.latency_of(with_capacity[2])
+            if hop_free[0] < bandwidth and (tightest is None or hop_free[0] < tightest[0]):
+                tightest = hop_free
+        free, name = tightest if tightest else (0.0, "?")
         return PlanningError(
-            head + f"closest: {' -> '.join(with_capacity[1])} takes {latency:g} ms", conn_name, "latency"
+            head + f"closest: {name} has {max(free, 0.0):g} Mbit/s free", conn_name, "capacity"
         )
 
 

@@ -279,3 +279,16 @@ def test_second_qkd_channel_used_when_first_is_full(testbed_document, enterprise
         parse_slice(enterprise_slice, topology), topology, {"links": {"metro1-core1-qkd-4": 9500}}
     )
     assert plan.connections[2].links == ["metro1-core1-qkd-5"]
+
+
+def test_bound_checked_in_the_units_the_search_adds():
+    # a-b direct is 1.0000004 ms (over a 1 ms bound); a-m-b is 0.9999996 ms (within it).
+    topology = make_topology(
+        SITES[:2] + [("m", "metro", 0, 0)],
+        [
+            ("ab", "a", "b", "dh", 10000, 1.0000004),
+            ("am", "a", "m", "qkd", 10000, 0.4999998),
+            ("mb", "m", "b", "qkd", 10000, 0.4999998),
+        ],
+    )
+    assert route_links(topology, [("x", "a", "b", "dh", 100, 1.0)]) == [["am", "mb"]]
