@@ -214,7 +214,7 @@ def validate(request: StepRequest) -> dict[str, Any]:
     if request.state not in STATES:
         raise StepInputError("state", f"must be present or absent, got {request.state!r}")
     request.commit.check()
-    return handler_for(request.kind, request.operation).validate(request.params)
+    return handler_for(request.kind, request.operation).validate(request.params, request.state)
 
 
 def run_step(session: NetconfSession, request: StepRequest) -> StepResult:

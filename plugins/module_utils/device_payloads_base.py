@@ -42,8 +42,10 @@ class StepHandler:
     operation: str = ""
     #: params accepted: name -> (python type(s), required, default)
     fields: Mapping[str, tuple[Any, bool, Any]] = {}
+    #: the params that identify the resource: the only ones required to remove it (state=absent)
+    identity_fields: tuple[str, ...] = ()
 
-    def validate(self, params: Mapping[str, Any]) -> dict[str, Any]:
+    def validate(self, params: Mapping[str, Any], state: str = "present") -> dict[str, Any]:
         """Normalised params; raises StepInputError naming the first bad field."""
         if not isinstance(params, Mapping):
             raise StepInputError("params", f"must be a mapping, got {type(params).__name__}")
@@ -54,16 +56,22 @@ class StepHandler:
         for name, (types, required, default) in self.fields.items():
             value = params.get(name)
             if value is None:
-                if required:
+                if required and (state == "present" or name in self.identity_fields):
                     raise StepInputError(name, f"is required for {self.kind}/{self.operation}")
                 out[name] = default
                 continue
             out[name] = _coerce(name, value, types)
-        self.check(out)
+        if state == "present":
+            self.check(out)
+        else:
+            self.check_absent(out)
         return out
 
     def check(self, params: dict[str, Any]) -> None:
-        """Cross-field checks (override)."""
+        """Cross-field checks for state=present (override)."""
+
+    def check_absent(self, params: dict[str, Any]) -> None:
+        """Checks for state=absent (override); by default none beyond the identity fields."""
 
     def identity(self, params: Mapping[str, Any]) -> str:
         """Short text naming what the step creates, for messages."""

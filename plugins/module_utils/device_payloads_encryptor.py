@@ -44,6 +44,7 @@ class ClientPortHandler(StepHandler):
         "method": (METHODS, False, None),
         "key_stream": (str, False, None),
     }
+    identity_fields = ("port",)
 
     def check(self, params: dict[str, Any]) -> None:
         if params["method"] is None:

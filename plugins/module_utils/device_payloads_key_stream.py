@@ -52,6 +52,7 @@ class KeyStreamHandler(StepHandler):
         "card": (str, True, None),
         "refresh_s": (int, False, 3),
     }
+    identity_fields = ("name",)
 
     def check(self, params: dict[str, Any]) -> None:
         if not 1 <= params["refresh_s"] <= 86400:

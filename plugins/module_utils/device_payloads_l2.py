@@ -44,6 +44,10 @@ class VlanHandler(StepHandler):
     kind = "l2_switch"
     operation = "vlan"
     fields = {"vlan_id": (int, True, None), "name": (str, False, None)}
+    identity_fields = ("vlan_id",)
+
+    def check_absent(self, params: dict[str, Any]) -> None:
+        _check_vlan_id(params["vlan_id"])
 
     def check(self, params: dict[str, Any]) -> None:
         _check_vlan_id(params["vlan_id"])
@@ -87,6 +91,10 @@ class VlanMemberHandler(StepHandler):
         "vlan_id": (int, True, None),
         "mode": (("trunk", "access"), False, "trunk"),
     }
+    identity_fields = ("port", "vlan_id")
+
+    def check_absent(self, params: dict[str, Any]) -> None:
+        _check_vlan_id(params["vlan_id"])
 
     def check(self, params: dict[str, Any]) -> None:
         _check_vlan_id(params["vlan_id"])

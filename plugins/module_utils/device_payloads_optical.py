@@ -35,6 +35,7 @@ class CrossConnectHandler(StepHandler):
     kind = "optical_switch"
     operation = "cross_connect"
     fields = {"ingress": (str, True, None), "egress": (str, True, None), "bidirectional": (bool, False, True)}
+    identity_fields = ("ingress", "egress")
 
     def check(self, params: dict[str, Any]) -> None:
         if not params["bidirectional"]:

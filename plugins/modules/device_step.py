@@ -1,0 +1,135 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: device_step
+short_description: Apply or undo one rendered plan step on its device
+description:
+  - Runs one step of a slice plan (a dict with C(device), C(kind), C(operation), C(params),
+    as rendered by the plan's device steps) through the handler registered for its
+    (kind, operation) - the same logic as M(qsafe.slicing.l2_vlan), M(qsafe.slicing.l2_port_vlan),
+    M(qsafe.slicing.optical_cross_connect), M(qsafe.slicing.encryptor_port) and
+    M(qsafe.slicing.key_stream).
+  - O(state=absent) applies the step's inverse (removes what the step creates).
+version_added: 0.1.0
+author: qsafe.slicing team (@qsafe)
+extends_documentation_fragment:
+  - qsafe.slicing.netconf_device
+  - qsafe.slicing.netconf_device.connection
+  - qsafe.slicing.netconf_device.attributes
+options:
+  step:
+    description:
+      - One plan step, with at least C(device), C(kind), C(operation) and C(params).
+      - C(step.name) is used in messages.
+      - C(step.device) must equal O(device).
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Apply the plan's steps with confirmed commits
+  qsafe.slicing.device_step:
+    device: "{{ item.device }}"
+    step: "{{ item }}"
+    commit: confirmed
+    persist_id: "{{ run_persist_id }}"
+  loop: "{{ plan.steps }}"
+"""
+
+RETURN = r"""
+
+changed:
+  description: Whether the subtree differed between running (before) and candidate (after).
+  returned: always
+  type: bool
+device:
+  description: The device that was changed.
+  returned: success
+  type: str
+  sample: sw-cell-1
+step:
+  description: Name of the step, for messages and the registry.
+  returned: success
+  type: str
+kind:
+  description: Device kind of the handler that built the edit.
+  returned: success
+  type: str
+  sample: l2_switch
+operation:
+  description: Operation of the handler that built the edit.
+  returned: success
+  type: str
+  sample: vlan
+state:
+  description: The requested state.
+  returned: success
+  type: str
+committed:
+  description: Whether a commit was sent (false in check mode and when nothing changed).
+  returned: success
+  type: bool
+commit:
+  description: Kind of commit sent - plain, confirmed, confirmed-follow-up - or null.
+  returned: success
+  type: str
+  sample: confirmed
+elapsed_ms:
+  description: Time spent on the device transaction, in milliseconds.
+  returned: success
+  type: float
+diff:
+  description: Before and after text of the affected subtree (diff mode only).
+  returned: when diff mode is on
+  type: dict
+error_tag:
+  description:
+    - NETCONF error-tag of the failed operation, or a pseudo tag such as session-closed or invalid-input.
+  returned: failure
+  type: str
+  sample: invalid-value
+error_path:
+  description: YANG error-path reported by the device (or the bad option for invalid-input).
+  returned: failure
+  type: str
+
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.qsafe.slicing.plugins.module_utils.device_failures import (
+    failure_from,
+    failure_result,
+)
+from ansible_collections.qsafe.slicing.plugins.module_utils.device_module import (
+    build_request,
+    connection_from_params,
+    module_kwargs,
+    require_ncclient,
+    run_direct,
+)
+
+NAME = "device_step"
+
+
+def main() -> None:
+    module = AnsibleModule(**module_kwargs(NAME))
+    missing = require_ncclient()
+    if missing:
+        module.fail_json(msg=missing_required_lib(missing))
+    try:
+        request = build_request(NAME, module.params, module.check_mode, module._diff)
+        conn = connection_from_params(module.params)
+    except Exception as exc:  # noqa: BLE001 - bad input is reported like any step failure
+        module.fail_json(**failure_result(failure_from(exc, module.params["device"], None).to_dict()))
+    result = run_direct(conn, request)
+    if result.get("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
