@@ -10,6 +10,7 @@ import yaml
 from ansible_collections.qsafe.slicing.plugins.module_utils.kms_client import KmsClient
 
 from qsafe_kms import lab_hook
+from qsafe_lab.pytest_plugin import lab  # noqa: F401 - the real lab for the key-script test
 
 TOPOLOGY = Path(__file__).resolve().parents[2] / "inventories/testbed/group_vars/all/topology.yml"
 
@@ -76,18 +77,18 @@ def _start(tmp_path_factory, topology, name, overrides=None):
 def kms_lab(tmp_path_factory, topology):
     """The testbed's KMEs with default settings (all sources, QKD over the 4 testbed sections)."""
     # A short wait for reservations keeps the "unknown key_ID" cases fast.
-    lab = _start(tmp_path_factory, topology, "kms-lab", {"reservation_wait_s": 0.5})
+    kms = _start(tmp_path_factory, topology, "kms-lab", {"reservation_wait_s": 0.5})
     try:
-        yield lab
+        yield kms
     finally:
-        lab.close()
-        lab_hook.stop(lab.dir)
+        kms.close()
+        lab_hook.stop(kms.dir)
 
 
 @pytest.fixture(scope="session")
 def scarce_lab(tmp_path_factory, topology):
     """KMEs with small pools and a QKD section (tn-2~tn-3) that produces no key at all."""
-    lab = _start(
+    kms = _start(
         tmp_path_factory,
         topology,
         "kms-scarce",
@@ -98,7 +99,7 @@ def scarce_lab(tmp_path_factory, topology):
         },
     )
     try:
-        yield lab
+        yield kms
     finally:
-        lab.close()
-        lab_hook.stop(lab.dir)
+        kms.close()
+        lab_hook.stop(kms.dir)
