@@ -70,50 +70,34 @@ def card_channel(topology: dict[str, Any], card: str) -> dict[str, Any] | None:
 
 
 def nacm_xml(kind: str) -> str:
-    """NACM: everything permitted by default, except default-deny-all nodes (the key leaf).
+    """NACM: everything permitted by default, except the `very-secure` key leaf of encryptors.
 
-    Only the key-script group may create/update/delete key material; no rule permits reading it,
-    so a read by anyone (including the key script) returns nothing. The rule names the encryptor
-    module's path, so it exists only on encryptors (netconfd rejects paths of modules not loaded).
+    How this netconfd (yuma123 2.13) really behaves, measured in the lab (see docs/lab.md):
+    - it does not know ietf-netconf-acm's `default-deny-all`; it enforces yuma's `very-secure`
+      only when the using module spells it `nacm:very-secure` (it matches the prefix text), which
+      is why qsafe-encryptor imports yuma-nacm with prefix `nacm`. Such a node is denied to
+      everybody (read and write) unless a rule permits the access;
+    - a data rule's <path> is evaluated against the datastore before the edit, so it never
+      matches a node being created: the key leaves exist from start-up (zero placeholder) and the
+      key script only ever *updates* them;
+    - an edit is checked as access "update", and the rule's access-operations is compared as
+      text: "update" matches, "create update delete" does not;
+    - a read-deny rule on a leaf hides all its ancestors (the whole <encryptor>), so there is no
+      explicit read rule: no rule permits `read`, and very-secure denies it to everyone.
+    Result: the key-script group may update key-material, nobody can read it, operators cannot
+    write it, and everything else (key IDs included) stays readable.
     """
     rules = ""
     if kind == "encryptor":
-        key_path = (
-            f'<path xmlns:qenc="{ENC_NS}">/qenc:encryptor/qenc:key-banks/qenc:bank/qenc:key-material</path>'
-        )
-        # First match wins: the key script may write key material; nobody may do anything else
-        # with it (explicit deny, because this netconfd does not honour nacm:default-deny-all).
         rules = f"""    <rule-list>
       <name>key-scripts</name>
       <group>key-scripts</group>
       <rule>
         <name>write-key-material</name>
         <module-name>qsafe-encryptor</module-name>
-        {key_path}
-        <access-operations>create update delete</access-operations>
+        <path xmlns:qenc="{ENC_NS}">/qenc:encryptor/qenc:key-banks/qenc:bank/qenc:key-material</path>
+        <access-operations>update</access-operations>
         <action>permit</action>
-      </rule>
-    </rule-list>
-    <rule-list>
-      <name>protect-key-material</name>
-      <group>*</group>
-      <rule>
-        <name>deny-key-material-read</name>
-        <module-name>qsafe-encryptor</module-name>
-        {key_path}
-        <access-operations>read</access-operations>
-        <action>deny</action>
-      </rule>
-    </rule-list>
-    <rule-list>
-      <name>operators-no-key-material</name>
-      <group>operators</group>
-      <rule>
-        <name>deny-key-material-write</name>
-        <module-name>qsafe-encryptor</module-name>
-        {key_path}
-        <access-operations>create update delete</access-operations>
-        <action>deny</action>
       </rule>
     </rule-list>
 """
@@ -157,6 +141,18 @@ def _optical_switch(topology: dict[str, Any], dev: Device) -> str:
     return f'  <optical-switch xmlns="{OTS_NS}">\n    <ports>\n{items}    </ports>\n  </optical-switch>\n'
 
 
+# Both key banks exist from start-up with an all-zero placeholder key (not a secret): the
+# key-script NACM rule only matches a key leaf that already exists (see nacm_xml).
+KEY_BANKS = (
+    "    <key-banks>\n"
+    + "".join(
+        f"      <bank><name>{bank}</name><key-material>{'A' * 43}=</key-material></bank>\n"
+        for bank in ("current", "next")
+    )
+    + "    </key-banks>\n"
+)
+
+
 def _encryptor(topology: dict[str, Any], dev: Device) -> str:
     ch = card_channel(topology, dev.name) or {}
     model = dev.hostvars.get("card_model") or ch.get("card_model") or "10-TCE"
@@ -173,6 +169,7 @@ def _encryptor(topology: dict[str, Any], dev: Device) -> str:
         f"    <line><channel>{escape(channel)}</channel><rate-gbps>{int(ch.get('capacity_gbps', 100))}"
         f"</rate-gbps><enabled>true</enabled></line>\n"
         f"    <client-ports>\n{ports}    </client-ports>\n"
+        f"{KEY_BANKS}"
         f"  </encryptor>\n"
     )
 

@@ -1,8 +1,5 @@
 """Each device kind: edit, commit and read back; YANG rejects bad values with the device's error."""
 
-import base64
-import os
-
 import pytest
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_errors import NetconfOperationError
@@ -83,13 +80,3 @@ def test_key_stream_with_status(lab):
     with lab.session("keys-a") as s, pytest.raises(NetconfOperationError) as err:
         s.transaction(cfg.replace("<method>qra</method>", "<method>rot13</method>"))
     assert err.value.error_tag == "invalid-value"
-
-
-def test_key_material_is_write_only(lab):
-    key = base64.b64encode(os.urandom(32)).decode()
-    bank = f'<encryptor xmlns="{ENC}"><key-banks><bank><name>next</name><key-id>kid-7</key-id>'
-    with lab.session("tce-ch5-b", identity="keyscript") as s:
-        s.transaction(bank + f"<key-material>{key}</key-material></bank></key-banks></encryptor>")
-        assert key not in s.get_config("running")
-    with lab.session("tce-ch5-b") as s:
-        assert key not in s.get_config("running") and "key-material" not in s.get_config("running")
