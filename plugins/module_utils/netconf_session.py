@@ -47,6 +47,16 @@ except ImportError as _exc:  # pragma: no cover - exercised only without ncclien
 NC_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 
 
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _element(xml: str) -> Any:
+    from ncclient.xml_ import to_ele
+
+    return to_ele(xml)
+
+
 def _require_ncclient() -> None:
     if not HAS_NCCLIENT:
         raise ImportError(f"the ncclient Python library is required: {NCCLIENT_IMPORT_ERROR}")
@@ -287,7 +297,19 @@ class NetconfSession:
 
         Without `persist` a confirmed commit also rolls back when this session closes; with it,
         any session may confirm (commit(persist_id=...)) or cancel (cancel_commit(persist_id)).
+        confirmed=True with persist_id is a follow-up confirmed commit (timer restarts, the original
+        rollback point is kept); add persist= to keep it persistent under a (possibly same) id.
+        While a confirmed commit is pending, netconfd refuses <lock> and plain commits from every
+        session (error-tag in-use): follow-ups are sent without a lock (see docs/lab.md).
         """
+        if confirmed and persist and persist_id:
+            # ncclient refuses persist together with persist-id (RFC 6241 allows it): send it raw.
+            inner = "<confirmed/>"
+            if timeout is not None:
+                inner += f"<confirm-timeout>{int(timeout)}</confirm-timeout>"
+            inner += f"<persist>{_xml_text(persist)}</persist><persist-id>{_xml_text(persist_id)}</persist-id>"
+            self._call("commit", lambda m: m.dispatch(_element(f'<commit xmlns="{NC_NS}">{inner}</commit>')))
+            return
         self._call(
             "commit",
             lambda m: m.commit(
