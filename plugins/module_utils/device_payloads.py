@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.qsafe.slicing.plugins.module_utils import (  # noqa: F401 - imported to register
+from ansible_collections.qsafe.slicing.plugins.module_utils import (
     device_payloads_encryptor,
     device_payloads_key_stream,
     device_payloads_l2,
@@ -16,7 +16,15 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.device_payloads_base
     StepInputError,
 )
 
-__all__ = ["HANDLERS", "handler_for", "supported"]
+# The kind modules register their handlers when imported; naming them here keeps that import used.
+KIND_MODULES = (
+    device_payloads_encryptor,
+    device_payloads_key_stream,
+    device_payloads_l2,
+    device_payloads_optical,
+)
+
+__all__ = ["HANDLERS", "KIND_MODULES", "handler_for", "supported"]
 
 
 def handler_for(kind: str, operation: str) -> StepHandler:

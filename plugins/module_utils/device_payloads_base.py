@@ -176,7 +176,7 @@ def pretty(data_xml: str) -> str:
     lines: list[str] = []
 
     def walk(elem: ET.Element, depth: int, parent_ns: str | None) -> None:
-        ns, _, local = elem.tag[1:].partition("}") if elem.tag.startswith("{") else ("", "", elem.tag)
+        ns, _sep, local = elem.tag[1:].partition("}") if elem.tag.startswith("{") else ("", "", elem.tag)
         attr = f' xmlns="{ns}"' if ns != parent_ns else ""
         pad = "  " * depth
         children = list(elem)

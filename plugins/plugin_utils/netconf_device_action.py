@@ -94,7 +94,9 @@ class NetconfDeviceAction(ActionBase):
             filled["netconf_port"] = int(filled["netconf_port"])
         return filled
 
-    def _device_connection(self, device: str, args: dict[str, Any], task_vars: dict[str, Any]) -> DeviceConnection:
+    def _device_connection(
+        self, device: str, args: dict[str, Any], task_vars: dict[str, Any]
+    ) -> DeviceConnection:
         filled = self._connection_args(device, args, task_vars)
         data = {field: filled.get(option) for option, field in CONN_FIELDS.items()}
         data.update(name=device, timeout=float(args.get("netconf_timeout") or 30.0))

@@ -7,10 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations import DeviceConnection
-from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_broker import HELLO_SETTLE_S
+from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations import (
+    HELLO_SETTLE_S,
+    DeviceConnection,
+)
 
 from qsafe_lab.pytest_plugin import lab, lab_faults  # noqa: F401
+
+__all__ = ["connection", "lab", "lab_faults", "open_session"]
 
 
 def connection(lab: Any, device: str) -> DeviceConnection:  # noqa: F811 - the fixture value

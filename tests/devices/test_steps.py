@@ -136,4 +136,3 @@ def test_confirmed_commit_confirmed_from_a_new_session_survives_timeout(open_ses
     time.sleep(2.5)  # past confirm_timeout
     assert "<vlan-id>640</vlan-id>" in s.get_config("running")
     run_step(s, StepRequest("sw-core-1", "l2_switch", "vlan", {"vlan_id": 640}, "absent"))
-
