@@ -25,13 +25,14 @@ SAMPLE = [0, 14, 20, 27, 48]
 def step_match(step: dict) -> str:
     """A regex that matches this step's edit-config and no earlier step's on the same device."""
     params = step["params"]
-    tokens = {
-        "stream": [params["name"]],
-        "client_port": [params["port"]],
-        "cross_connect": [params["ingress"]],
-        "vlan": [params["name"]],
-        "vlan_member": [str(params["vlan_id"]), params["port"]],
+    fields = {
+        "stream": ("name",),
+        "client_port": ("port",),
+        "cross_connect": ("ingress",),
+        "vlan": ("name",),
+        "vlan_member": ("vlan_id", "port"),
     }[step["operation"]]
+    tokens = [str(params[f]) for f in fields]
     return "(?s)" + "".join(f"(?=.*>{t}<)" for t in tokens)
 
 
