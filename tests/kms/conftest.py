@@ -93,7 +93,7 @@ def scarce_lab(tmp_path_factory, topology):
         topology,
         "kms-scarce",
         {
-            "pool": {"target": 40, "low": 20, "batch": 40},
+            "pool": {"target": 32, "low": 16, "batch": 32},
             "sources": ["dh-x25519"],
             "qkd": {"rate_override_bps": [50000.0, 50000.0, 0.0, 50000.0], "tick_s": 0.05},
         },

@@ -201,11 +201,11 @@ def test_empty_pool_is_503_and_status_counts_are_exact(scarce_lab):
     assert "tn-2~tn-3 exhausted" in health["errors"]["qkd relay"]
     sections = health["qkd_sections"]
     assert sections["tn-2~tn-3"]["consumed"] == 0 and sections["kme-a~tn-1"]["consumed"] == 0
-    # DH pool: target 40, refills only when >= 10 are missing, so taking 3 shows exactly 37.
-    scarce_lab.wait_pool("sae-ch2-a", "sae-ch2-b", 40)
+    # DH pool: target 32, refills only when >= 8 are missing, so taking 3 shows exactly 29.
+    scarce_lab.wait_pool("sae-ch2-a", "sae-ch2-b", 32)
     c = scarce_lab.client("sae-ch2-a")
     c.enc_keys("sae-ch2-b", number=3)
-    assert c.status("sae-ch2-b")["stored_key_count"] == 37
+    assert c.status("sae-ch2-b")["stored_key_count"] == 29
     # Sources not enabled on this KME are refused with a clear message.
     with pytest.raises(KmsError) as err:
         c.enc_keys("sae-ch2-b", key_source="qra")
