@@ -96,10 +96,10 @@ def bench_stack(topology, http, loop, requests, seconds, workers) -> dict:
             master, slave = PAIRS[1]  # ch3, qra
             have = wait_pool(info, master, slave, need)
             c = client(info, master)
-            for _ in range(50):
+            for _warmup in range(50):
                 c.enc_keys(slave)
             lat = []
-            for _ in range(requests):
+            for _req in range(requests):
                 t = time.perf_counter()
                 c.enc_keys(slave)
                 lat.append((time.perf_counter() - t) * 1000)
@@ -108,11 +108,11 @@ def bench_stack(topology, http, loop, requests, seconds, workers) -> dict:
             start_at = time.time() + 1.0
             procs = [
                 mp.Process(target=_throughput_worker, args=(info, master, slave, seconds, start_at, q))
-                for _ in range(workers)
+                for _worker in range(workers)
             ]
             for p in procs:
                 p.start()
-            results = [q.get(timeout=seconds + 60) for _ in procs]
+            results = [q.get(timeout=seconds + 60) for _proc in procs]
             for p in procs:
                 p.join()
         finally:
@@ -185,7 +185,7 @@ def bench_channels(topology, channels, periods, workers, period=3.0) -> dict:
             ]
             for p in procs:
                 p.start()
-            results = [q.get(timeout=period * periods + 120) for _ in procs]
+            results = [q.get(timeout=period * periods + 120) for _proc in procs]
             for p in procs:
                 p.join()
             admin = KmsClient(

@@ -290,7 +290,7 @@ class StreamWorker(threading.Thread):
         try:
             while not self._halt.is_set():
                 try:
-                    conn, _ = self._server.accept()
+                    conn, _addr = self._server.accept()
                 except TimeoutError:
                     continue
                 except OSError:
@@ -350,9 +350,9 @@ class KeyScriptDaemon:
         self._halt.set()
         if self._thread:
             self._thread.join(timeout=10)
-        for _, w in self.workers.values():
+        for _cfg, w in self.workers.values():
             w.stop()
-        for _, w in self.workers.values():
+        for _cfg, w in self.workers.values():
             w.join(timeout=10)
         self.workers.clear()
         if self._session:
@@ -408,7 +408,7 @@ class KeyScriptDaemon:
     def write_status(self) -> None:
         """Write each stream's status container (key IDs, counts, errors; never key bits)."""
         parts = []
-        for name, (_, w) in self.workers.items():
+        for name, (_cfg, w) in self.workers.items():
             s = w.state
             snapshot = (s.current_key_id, s.rotations, s.last_error)
             if self._written.get(name) == snapshot:

@@ -457,7 +457,7 @@ class Kme:
                 await asyncio.sleep(0.05)
                 continue
             made, items = [], []
-            for _ in range(n):
+            for _key in range(n):
                 parts = [self.store.pop_outgoing(peer, s, 1)[0] for s in inputs_src]
                 kid = str(uuid.uuid4())
                 material = hybrid.combine(kid, [(u.source, u.key_id, u.material) for u in parts])
@@ -551,7 +551,7 @@ class Kme:
                 resp = await asyncio.to_thread(self.peers[peer].post, "/peer/v1/qkd", body)
             except PeerError as exc:
                 self.errors["qkd link"] = str(exc)
-                for _, u in units:
+                for _owner, u in units:
                     self.store.incoming.pop(u.key_id, None)
                     u.erase()
                 # The far end may or may not have applied this message: both ends drop the unused

@@ -69,7 +69,7 @@ class KeyStore:
         pool = self.pool(peer, source)
         if len(pool) < count:
             return []
-        return [pool.popitem(last=False)[1] for _ in range(count)]
+        return [pool.popitem(last=False)[1] for _key in range(count)]
 
     def pop_incoming(self, key_id: str, peer: str) -> Unit | None:
         unit = self.incoming.get(key_id)

@@ -17,7 +17,7 @@ def _raw(pub: X25519PublicKey) -> bytes:
 
 def initiate(count: int) -> tuple[list[tuple[str, X25519PrivateKey]], dict]:
     """Initiator: one ephemeral key pair per key; request carries key IDs and public keys."""
-    state = [(new_key_id(), X25519PrivateKey.generate()) for _ in range(count)]
+    state = [(new_key_id(), X25519PrivateKey.generate()) for _key in range(count)]
     request = {
         "source": NAME,
         "items": [{"key_ID": kid, "pub": b64e(_raw(sk.public_key()))} for kid, sk in state],

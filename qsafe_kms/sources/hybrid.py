@@ -31,8 +31,8 @@ def combine(key_id: str, inputs: list[tuple[str, str, KeyMaterial]]) -> KeyMater
     """inputs: (source, source key ID, material) in order; needs at least two."""
     if len(inputs) < 2:
         raise ValueError("hybrid key needs at least two source keys")
-    ikm = b"".join(m.reveal() for _, _, m in inputs)
+    ikm = b"".join(m.reveal() for _src, _kid, m in inputs)
     hkdf = HKDF(
-        algorithm=hashes.SHA3_256(), length=32, salt=SALT, info=info(key_id, [(s, k) for s, k, _ in inputs])
+        algorithm=hashes.SHA3_256(), length=32, salt=SALT, info=info(key_id, [(s, k) for s, k, _m in inputs])
     )
     return KeyMaterial(hkdf.derive(ikm))

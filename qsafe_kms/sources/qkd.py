@@ -195,7 +195,7 @@ def relay(sections: list[Section], count: int) -> list[tuple[str, KeyMaterial, d
     if bottleneck.pool.available() < need:
         raise SectionExhausted(bottleneck.name, need, bottleneck.pool.available())
     out = []
-    for _ in range(count):
+    for _key in range(count):
         kid = new_key_id()
         first_offset, key = sections[0].pool.take(KEY_BYTES)  # K: section-1 key of path[0] and node 1
         if len(sections) == 1:
@@ -216,7 +216,7 @@ def relay(sections: list[Section], count: int) -> list[tuple[str, KeyMaterial, d
 
 def receive(last: SectionPool, message: dict, single_section: bool = False) -> KeyMaterial:
     """Far KME: recover K from the last hop with its copy of the last section's pad."""
-    _, pad = last.take(KEY_BYTES, offset=int(message["offset"]))
+    _offset, pad = last.take(KEY_BYTES, offset=int(message["offset"]))
     if single_section:
         return KeyMaterial(pad)
     return KeyMaterial(xor_bytes(message["ct"], pad))

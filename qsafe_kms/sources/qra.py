@@ -56,7 +56,7 @@ def initiate(source: str, count: int) -> tuple[tuple[str, object, list[str], byt
     """Initiator: a fresh KEM key pair for this batch; request carries the encapsulation key."""
     kem = KEMS[source]()
     ek, dk = kem.keygen()
-    ids = [new_key_id() for _ in range(count)]
+    ids = [new_key_id() for _key in range(count)]
     return (source, dk, ids, ek), {"source": source, "ek": b64e(ek), "key_IDs": ids}
 
 

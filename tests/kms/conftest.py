@@ -10,7 +10,7 @@ import yaml
 from ansible_collections.qsafe.slicing.plugins.module_utils.kms_client import KmsClient
 
 from qsafe_kms import lab_hook
-from qsafe_lab.pytest_plugin import lab  # noqa: F401 - the real lab for the key-script test
+from qsafe_lab.pytest_plugin import lab  # noqa: F401 pylint: disable=unused-import
 
 TOPOLOGY = Path(__file__).resolve().parents[2] / "inventories/testbed/group_vars/all/topology.yml"
 

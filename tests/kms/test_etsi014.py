@@ -103,7 +103,9 @@ def test_every_source_both_kmes_deliver_the_same_key(kms_lab, source):
     assert all(k.extension["qsafe_key_source"] == source for k in got)
     if source == "hybrid":
         inputs = got[0].extension["qsafe_source_key_IDs"]
-        assert [s for s, _ in inputs] == ["qkd", "qra-mlkem768"] and all(uuid.UUID(i) for _, i in inputs)
+        assert [src for src, _kid in inputs] == ["qkd", "qra-mlkem768"] and all(
+            uuid.UUID(i) for _src, i in inputs
+        )
 
 
 def test_key_delivered_once_and_only_to_the_named_slave(kms_lab):

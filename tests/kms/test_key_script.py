@@ -50,8 +50,8 @@ def test_rotation_on_lab_cards_without_gap(lab, tmp_path):
     for host, role, local, peer, card, kme in ends:
         with NetconfSession.from_lab(host, desc) as s:
             commit(s, _stream_xml(desc, role, local, peer, card, kme))
-    daemons = [KeyScriptDaemon(h, desc, tmp_path / "handoff", poll_s=0.5).start() for h, *_ in ends]
-    cards = [NetconfSession.from_lab(card, desc).connect() for *_, card, _ in ends]
+    daemons = [KeyScriptDaemon(h, desc, tmp_path / "handoff", poll_s=0.5).start() for h, *_rest in ends]
+    cards = [NetconfSession.from_lab(card, desc).connect() for *_head, card, _kme in ends]
     samples = []
     try:
         deadline = time.monotonic() + 6 * PERIOD + 2
@@ -68,22 +68,22 @@ def test_rotation_on_lab_cards_without_gap(lab, tmp_path):
     assert prim["last_error"] == "" and sec["last_error"] == "", (prim, sec)
     assert prim["rotations"] >= 4 and abs(prim["rotations"] - sec["rotations"]) <= 1, (prim, sec)
     # Once the first key became current, both cards always have a current and a next key: no gap.
-    started = [i for i, (_, a, b) in enumerate(samples) if a.get("current") and b.get("current")]
+    started = [i for i, (_t, a, b) in enumerate(samples) if a.get("current") and b.get("current")]
     assert started, samples[-1]
     seen = set()
-    for _, a, b in samples[started[0] :]:
+    for _t, a, b in samples[started[0] :]:
         assert a.get("current") and a.get("next") and b.get("next"), (a, b)
         assert a["current"] != a["next"]
         seen.add(a["current"])
     assert len(seen) >= 3  # the current key really changed over the run
     # The ends agree on the current key, except between the secondary's commit and the primary's,
     # when the secondary is exactly one key ahead: its current is the primary's next.
-    for _, a, b in samples[started[0] :]:
+    for _t, a, b in samples[started[0] :]:
         assert b["current"] in (a["current"], a["next"]), (a, b)
     # Rotations were periodic: the current key ID changed every PERIOD s (no missed period).
     changes = [
         t
-        for (t, a, _), (_, prev, _) in zip(samples[1:], samples[:-1], strict=True)
+        for (t, a, _b), (_t0, prev, _b0) in zip(samples[1:], samples[:-1], strict=True)
         if a.get("current") != prev.get("current") and prev.get("current")
     ]
     gaps = [b - a for a, b in zip(changes, changes[1:], strict=False)]

@@ -65,8 +65,8 @@ HYBRID_VECTOR = {
 
 def test_hybrid_kdf_fixed_vector():
     v = HYBRID_VECTOR
-    info = (f"qsafe-kms/hybrid/v1|{v['key_id']}|" + ",".join(f"{s}:{k}" for s, k, _ in v["inputs"])).encode()
-    by_hand = _hkdf_sha3_256(b"qsafe-kms/hybrid/v1", b"".join(m for _, _, m in v["inputs"]), info)
+    info = (f"qsafe-kms/hybrid/v1|{v['key_id']}|" + ",".join(f"{s}:{k}" for s, k, _m in v["inputs"])).encode()
+    by_hand = _hkdf_sha3_256(b"qsafe-kms/hybrid/v1", b"".join(m for _s, _k, m in v["inputs"]), info)
     assert by_hand.hex() == v["expected"]
     got = hybrid.combine(v["key_id"], [(s, k, KeyMaterial(m)) for s, k, m in v["inputs"]])
     assert got.reveal().hex() == v["expected"]
