@@ -307,8 +307,14 @@ def serve(path: str, parent_pid: int, idle_timeout: float, fast_send: bool = Tru
 
 # -- client side -----------------------------------------------------------------------------------
 def play_pid() -> int:
-    """The ansible-playbook (or ansible) process this worker belongs to; else the parent pid."""
+    """The ansible-playbook (or ansible) process this worker belongs to; else the parent pid.
+
+    An orphaned worker (its play was killed: parent is init) gets BrokerError: a broker watching
+    pid 1 would outlive the play until its idle timeout.
+    """
     pid = os.getppid()
+    if pid <= 1:
+        raise BrokerError("the play's controller process is gone (worker orphaned); not starting a broker")
     seen = 0
     while pid > 1 and seen < 8:
         try:
