@@ -52,3 +52,16 @@ def survey_filter() -> ModuleType:
 @pytest.fixture(scope="session")
 def awx_api() -> ModuleType:
     return load_plugin("filter_plugins/awx_api.py")
+
+
+# The lab (real NETCONF devices + KMS, temp dir, free ports), for the ansible-runner job tests.
+from qsafe_lab.pytest_plugin import lab, lab_faults  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throw-away PostgreSQL on 127.0.0.1 (tests/pg_server.py), removed at the end."""
+    from tests.pg_server import PgServer
+
+    with PgServer() as server:
+        yield server
