@@ -34,7 +34,7 @@ $(COLL_LINK):
 	@ln -sfn $(CURDIR) $@
 
 demo: setup
-	$(PY) tools/plan_demo.py
+	$(PY) tools/demo.py
 
 lint: setup
 	ruff check .
@@ -54,7 +54,7 @@ sanity: setup
 	  ansible-test sanity --python 3.11 --color no
 
 unit: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not slow"
 
 test: lint sanity unit
 
@@ -63,6 +63,8 @@ bench: setup
 	$(PY) bench/netconf.py
 	$(PY) bench/kms.py
 	$(PY) bench/registry.py
+	$(PY) bench/steps.py
+	$(PY) bench/provision.py
 
 lab-up: setup
 	$(PY) -m qsafe_lab up
