@@ -36,35 +36,20 @@ class Framer:
         self.buf = b""
         self.chunked = False
         self.messages = 0  # complete messages seen so far
-        self.chunk_after_hello = False  # switch to chunked once the first message (hello) is through
-        self.hello_hook = None  # called with the hello; True -> chunked from the next message on
-        self.lock = threading.Lock()
+        self.hello_hook = None  # called with the first message (hello); True -> chunked from then on
 
-    def enable_chunking(self) -> None:
-        """Use 1.1 framing after this direction's hello (now, if the hello already passed)."""
-        with self.lock:
-            if self.messages >= 1:
+    def feed(self, data: bytes) -> list[bytes]:
+        """Complete message payloads, without framing."""
+        out: list[bytes] = []
+        self.buf += data
+        while True:
+            msg = self._next()
+            if msg is None:
+                return out
+            self.messages += 1
+            if self.messages == 1 and self.hello_hook is not None and self.hello_hook(msg):
                 self.chunked = True
-            else:
-                self.chunk_after_hello = True
-
-    def feed(self, data: bytes) -> list[tuple[bytes, bytes]]:
-        """Complete messages as (payload, raw framed bytes as received)."""
-        out: list[tuple[bytes, bytes]] = []
-        with self.lock:
-            self.buf += data
-            while True:
-                before = self.buf
-                msg = self._next()
-                if msg is None:
-                    return out
-                raw = before[: len(before) - len(self.buf)]
-                self.messages += 1
-                if self.messages == 1 and self.hello_hook is not None and self.hello_hook(msg):
-                    self.chunked = True
-                if self.chunk_after_hello:
-                    self.chunked = True
-                out.append((msg, raw))
+            out.append(msg)
 
     def _next(self) -> bytes | None:
         if not self.chunked:
@@ -87,10 +72,17 @@ class Framer:
             parts.append(self.buf[m.end() : m.end() + size])
             pos = m.end() + size
 
-    def encode(self, msg: bytes) -> bytes:
-        if self.chunked:
-            return b"\n#%d\n%s\n##\n" % (len(msg), msg)
-        return msg + EOM
+
+
+def frame(msg: bytes, chunked: bool) -> bytes:
+    if chunked:
+        return b"\n#%d\n%s\n##\n" % (len(msg), msg)
+    return msg + EOM
+
+
+CAP11 = re.compile(
+    rb"<(?:[\w.-]+:)?capability>\s*urn:ietf:params:netconf:base:1\.1\s*</(?:[\w.-]+:)?capability>"
+)
 
 
 def rpc_info(msg: bytes) -> tuple[str, dict[str, str]]:
@@ -150,30 +142,69 @@ def error_reply(attrs: dict[str, str], rule: dict) -> bytes:
     ).encode()
 
 
+PROBE_ID = b"qsafe-relay-probe-"
+PROBE = (
+    b'<rpc xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="qsafe-relay-probe-%d"><get-config>'
+    b'<source><running/></source><filter type="subtree"><nacm xmlns="urn:ietf:params:xml:ns:yang:'
+    b'ietf-netconf-acm"><enable-nacm/></nacm></filter></get-config></rpc>'
+)
+
+
 class Relay:
+    """Pump messages both ways; consult the fault file before forwarding each client RPC.
+
+    netconfd race worked around here (measured: ~3 in 50-80 sessions whose first RPC follows the
+    hello within a millisecond or two, as the session layer's direct send does): an RPC that reaches
+    netconfd before it has switched to chunked framing after the client's hello sits unanswered
+    until more input arrives on that session. So the relay holds client RPCs until netconfd has
+    answered one probe RPC of its own (a tiny get-config, re-sent with growing pauses until
+    answered: each re-send is the "more input" that unsticks a stalled one); probe replies are not
+    forwarded. Costs about one round trip (~1 ms) per session. (Offering netconfd base:1.0 only
+    is worse: it then closes some such sessions outright.)
+    """
+
     def __init__(self, child: subprocess.Popen, fault_file: str) -> None:
         self.child = child
         self.fault_file = fault_file
         self.lock = threading.Lock()
-        self.up = Framer()  # client -> server
-        self.down = Framer()  # server -> client
+        self.up = Framer()  # client -> relay: 1.0, chunked after the client's hello if it offers 1.1
+        self.down = Framer()  # netconfd -> relay: 1.0, chunked after its hello if the client chose 1.1
+        self.client_11 = False
+        self.server_hello = threading.Event()
+        self.ready = threading.Event()  # netconfd answered a probe: client RPCs may pass
+        self.probes = 0
         self.rpcs = 0
         self.drop_after_reply = False
         self.out = sys.stdout.buffer
         self.up.hello_hook = self._client_hello
 
     def _client_hello(self, msg: bytes) -> bool:
-        """Client hello seen: netconfd always offers base:1.1, so 1.1 framing follows if the client
-        offers it too (in both directions; the server's hello may still be on its way)."""
-        if BASE11 in msg:
-            self.down.enable_chunking()
-            return True
-        return False
+        self.client_11 = bool(CAP11.search(msg))
+        return self.client_11
 
-    def write_client(self, raw: bytes) -> None:
+    def write_client(self, msg: bytes, hello: bool = False) -> None:
+        """Send one message to the client: chunked after the hellos if the client chose 1.1."""
         with self.lock:
-            self.out.write(raw)
+            self.out.write(frame(msg, self.client_11 and not hello))
             self.out.flush()
+
+    def write_server(self, msg: bytes, hello: bool = False) -> None:
+        self.child.stdin.write(frame(msg, self.client_11 and not hello))
+        self.child.stdin.flush()
+
+    def _wait_ready(self) -> None:
+        """Probe until netconfd has answered once (see the class docstring)."""
+        if self.ready.is_set():
+            return
+        self.server_hello.wait(30)
+        # netconfd sends nothing after its hello until it gets an RPC: safe to switch framing now.
+        self.down.chunked = self.client_11
+        wait = 0.005
+        while not self.ready.is_set():
+            self.probes += 1
+            self.write_server(PROBE % self.probes)
+            self.ready.wait(wait)
+            wait = min(wait * 2, 0.5)
 
     def close(self) -> None:
         """Drop the session: the client sees the SSH channel close."""
@@ -187,37 +218,45 @@ class Relay:
             data = os.read(src.fileno(), 65536)
             if not data:
                 self.close()
-            for msg, raw in self.down.feed(data):
+            for msg in self.down.feed(data):
+                if not self.server_hello.is_set():
+                    self.write_client(msg, hello=True)
+                    self.server_hello.set()
+                    continue
+                if PROBE_ID in msg[:300]:
+                    self.ready.set()
+                    continue
                 if self.drop_after_reply and b"rpc-reply" in msg[:200]:
                     self.close()
-                self.write_client(raw)
+                self.write_client(msg)
 
     def client_to_server(self) -> None:
-        hello_done = False
+        hello_done = False  # (not up.messages: one read may hold the hello and the first RPC)
         stdin = sys.stdin.buffer.fileno()
         while True:
             data = os.read(stdin, 65536)
             if not data:
                 self.child.stdin.close()
                 return
-            for msg, raw in self.up.feed(data):
+            for msg in self.up.feed(data):
                 if not hello_done:
                     hello_done = True
-                else:
-                    self.rpcs += 1
-                    op, attrs = rpc_info(msg)
-                    rule = take_fault(self.fault_file, op, msg, self.rpcs) if op else None
-                    if rule:
-                        action = rule.get("action", "reject")
-                        if action == "reject":
-                            self.write_client(self.down.encode(error_reply(attrs, rule)))
-                            continue
-                        if action == "drop":
-                            self.close()
-                        if action == "drop-after-reply":
-                            self.drop_after_reply = True
-                self.child.stdin.write(raw)
-                self.child.stdin.flush()
+                    self.write_server(msg, hello=True)
+                    continue
+                self._wait_ready()
+                self.rpcs += 1
+                op, attrs = rpc_info(msg)
+                rule = take_fault(self.fault_file, op, msg, self.rpcs) if op else None
+                if rule:
+                    action = rule.get("action", "reject")
+                    if action == "reject":
+                        self.write_client(error_reply(attrs, rule))
+                        continue
+                    if action == "drop":
+                        self.close()
+                    if action == "drop-after-reply":
+                        self.drop_after_reply = True
+                self.write_server(msg)
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ Why not plain ncclient.manager.connect:
 - ncclient queues each outgoing RPC for its session thread, which picks it up on a 100 ms
   select() tick, so every RPC costs ~100 ms; `fast_send=True` (default) writes the framed RPC
   to the SSH channel from the caller's thread instead (replies are already event driven). The
-  change is confined to this module's SSHSession subclass; ncclient globals are untouched;
+  change is confined to this module's SSHSession subclass; ncclient globals are untouched.
+  (A first RPC sent right after the hello exposed a netconfd bug - it sat unanswered until
+  more input came; the lab's relay now works around it, see qsafe_lab/relay.py);
 - RPC and transport failures become one exception, NetconfOperationError;
 - `transaction()` is the house order: lock -> edit candidate -> diff -> commit or discard ->
   unlock in finally. It never sends <validate> (netconfd turns a commit right after a validate
@@ -120,7 +122,7 @@ class NetconfSession:
         key_file: str,
         known_hosts: str,
         timeout: float = 30.0,
-        fast_send: bool = False,
+        fast_send: bool = True,
     ) -> None:
         self.device = device
         self.host = host
