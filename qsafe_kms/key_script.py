@@ -32,6 +32,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -165,7 +166,7 @@ class CardBanks:
         self.session = None
 
 
-def commit(session: NetconfSession, xml: str) -> None:
+def commit(session: NetconfSession, xml: str, default_operation: str | None = None) -> None:
     """lock candidate (retrying while provisioning holds it) -> edit -> commit -> unlock."""
     deadline = time.monotonic() + LOCK_RETRY_S
     while True:
@@ -177,7 +178,7 @@ def commit(session: NetconfSession, xml: str) -> None:
                 raise
             time.sleep(0.1)
     try:
-        session.edit_config(xml, target="candidate")
+        session.edit_config(xml, target="candidate", default_operation=default_operation)
         session.commit()
     except NetconfOperationError:
         with contextlib.suppress(NetconfOperationError):
@@ -429,13 +430,106 @@ class KeyScriptDaemon:
                 )
                 if val is not None
             )
-            parts.append(f"<stream><name>{name}</name><status>{inner}</status></stream>")
-        if parts:
-            commit(self._host_session(), f'<key-streams xmlns="{KS_NS}">{"".join(parts)}</key-streams>')
+            parts.append(
+                f'<stream><name>{name}</name><status nc:operation="replace">{inner}</status></stream>'
+            )
+        if not parts:
+            return
+        xml = (
+            f'<key-streams xmlns="{KS_NS}" xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0">'
+            f"{''.join(parts)}</key-streams>"
+        )
+        try:
+            # default-operation none: a stream deleted since reconcile() is not re-created by its status.
+            commit(self._host_session(), xml, default_operation="none")
+        except NetconfOperationError as exc:
+            if exc.error_tag != "data-missing":
+                raise
+            self._written.clear()  # the next reconcile drops the deleted stream; rewrite the rest then
 
 
 def ET_escape(text: str) -> str:  # noqa: N802 - mirrors xml.sax.saxutils.escape
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def spawn(lab_json: Path, hosts: list[str], run_dir: Path, poll_s: float = 2.0) -> dict:
+    """Start one daemon process per key host (idempotent); returns {host: {"pid", "state_file"}}.
+
+    run_dir holds keyscripts.json (pids), each daemon's state file, log and the handoff sockets.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    record = run_dir / "keyscripts.json"
+    known = json.loads(record.read_text()) if record.exists() else {}
+    repo_root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(
+                None, [str(repo_root), str(repo_root / ".venv" / "collections"), os.environ.get("PYTHONPATH")]
+            )
+        ),
+    }
+    for host in hosts:
+        if host in known and _alive(known[host]["pid"]):
+            continue
+        state_file = run_dir / f"{host}.state.json"
+        with open(run_dir / f"{host}.log", "ab") as logf:
+            proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+                [
+                    sys.executable,
+                    "-m",
+                    "qsafe_kms.key_script",
+                    "--lab-json",
+                    str(lab_json),
+                    "--host",
+                    host,
+                    "--handoff-dir",
+                    str(run_dir / "handoff"),
+                    "--poll",
+                    str(poll_s),
+                    "--state-file",
+                    str(state_file),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=logf,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        known[host] = {"pid": proc.pid, "state_file": str(state_file)}
+    record.write_text(json.dumps(known, indent=1))
+    return known
+
+
+def terminate(run_dir: Path, timeout_s: float = 15.0) -> None:
+    """Stop the daemons recorded in run_dir/keyscripts.json (SIGTERM, then SIGKILL)."""
+    record = Path(run_dir) / "keyscripts.json"
+    if not record.exists():
+        return
+    pids = [v["pid"] for v in json.loads(record.read_text()).values()]
+    for pid in pids:
+        if _alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    for pid in pids:
+        while _alive(pid) and time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            time.sleep(0.05)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+    record.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"qsafe_kms.key_script" in cmdline  # a zombie has an empty cmdline
 
 
 def main(argv: list[str] | None = None) -> int:

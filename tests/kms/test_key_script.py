@@ -9,19 +9,21 @@ from __future__ import annotations
 import re
 import time
 import xml.etree.ElementTree as ET  # noqa: S405
+from pathlib import Path
 
 import pytest
 
-from qsafe_kms.key_script import ENC_NS, KS_NS, KeyScriptDaemon, commit
+from qsafe_kms.key_script import ENC_NS, KS_NS, KeyScriptDaemon, commit, spawn, terminate
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
 PERIOD = 2
 
 
-def _stream_xml(lab_desc, role, local, peer, card, kme):
+def _stream_xml(lab_desc, role, local, peer, card, kme, ch="ch2", method="dh"):
     return (
-        f'<key-streams xmlns="{KS_NS}"><stream><name>ks-ch2</name><channel>ch2</channel><method>dh</method>'
+        f'<key-streams xmlns="{KS_NS}"><stream><name>ks-{ch}</name><channel>{ch}</channel>'
+        f"<method>{method}</method>"
         f"<role>{role}</role><kme-url>{lab_desc['kms']['kmes'][kme]['url']}</kme-url>"
         f"<local-sae-id>{local}</local-sae-id><peer-sae-id>{peer}</peer-sae-id><card>{card}</card>"
         f"<refresh-interval>{PERIOD}</refresh-interval></stream></key-streams>"
@@ -36,6 +38,18 @@ def _banks(session):
         b.findtext(f"{{{ENC_NS}}}name"): b.findtext(f"{{{ENC_NS}}}key-id")
         for b in root.iter(f"{{{ENC_NS}}}bank")
     }
+
+
+def _delete_streams(desc, name):
+    from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_session import NetconfSession
+
+    for host in ("keys-a", "keys-b"):
+        with NetconfSession.from_lab(host, desc) as s:
+            commit(
+                s,
+                f'<key-streams xmlns="{KS_NS}" xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0">'
+                f'<stream nc:operation="delete"><name>{name}</name></stream></key-streams>',
+            )
 
 
 def test_rotation_on_lab_cards_without_gap(lab, tmp_path):
@@ -59,11 +73,15 @@ def test_rotation_on_lab_cards_without_gap(lab, tmp_path):
             samples.append((time.monotonic(), _banks(cards[0]), _banks(cards[1])))
             time.sleep(0.25)
         states = [d.state() for d in daemons]
+        # Status on the key host carries key IDs and counts, never key material.
+        with NetconfSession.from_lab("keys-a", desc) as s:
+            status_xml = s.get_config(filter=f'<key-streams xmlns="{KS_NS}"/>')
     finally:
         for d in daemons:
             d.stop()
         for c in cards:
             c.close()
+        _delete_streams(desc, "ks-ch2")
     prim, sec = (s["streams"]["ks-ch2"] for s in states)
     assert prim["last_error"] == "" and sec["last_error"] == "", (prim, sec)
     assert prim["rotations"] >= 4 and abs(prim["rotations"] - sec["rotations"]) <= 1, (prim, sec)
@@ -88,8 +106,54 @@ def test_rotation_on_lab_cards_without_gap(lab, tmp_path):
     ]
     gaps = [b - a for a, b in zip(changes, changes[1:], strict=False)]
     assert gaps and max(gaps) < PERIOD * 1.6, gaps
-    # Status on the key host carries key IDs and counts, never key material.
-    with NetconfSession.from_lab("keys-a", desc) as s:
-        data = s.get_config(filter=f'<key-streams xmlns="{KS_NS}"/>')
-    assert "<rotations>" in data and re.search(r"<current-key-id>[0-9a-f-]{36}</current-key-id>", data)
-    assert "key-material" not in data
+    assert "<rotations>" in status_xml
+    assert re.search(r"<current-key-id>[0-9a-f-]{36}</current-key-id>", status_xml)
+    assert "key-material" not in status_xml
+
+
+def test_daemon_processes_follow_the_key_host_config(lab, tmp_path):
+    """The deployment path: one daemon process per key host, driven only by the hosts' stream config."""
+    import json
+
+    from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_session import NetconfSession
+
+    desc = lab.desc
+    ends = [
+        ("keys-a", "primary", "sae-ch3-a", "sae-ch3-b", "tce-ch3-a", "kme-a"),
+        ("keys-b", "secondary", "sae-ch3-b", "sae-ch3-a", "tce-ch3-b", "kme-b"),
+    ]
+    run_dir = tmp_path / "ks"
+    try:
+        procs = spawn(lab.lab_json, ["keys-a", "keys-b"], run_dir, poll_s=0.5)
+        assert spawn(lab.lab_json, ["keys-a", "keys-b"], run_dir, poll_s=0.5) == procs  # idempotent
+        for host, role, local, peer, card, kme in ends:
+            with NetconfSession.from_lab(host, desc) as s:
+                commit(s, _stream_xml(desc, role, local, peer, card, kme, ch="ch3", method="qra"))
+        state = {}
+        deadline = time.monotonic() + 5 * PERIOD + 4
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            state = {
+                h: json.loads(Path(v["state_file"]).read_text())
+                for h, v in procs.items()
+                if Path(v["state_file"]).exists()
+            }
+            if all(
+                state.get(h, {}).get("streams", {}).get("ks-ch3", {}).get("rotations", 0) >= 3 for h in procs
+            ):
+                break
+        for host in procs:
+            st = state[host]["streams"]["ks-ch3"]
+            assert st["rotations"] >= 3 and st["last_error"] == "", json.dumps(state)
+        # Removing the stream from the key hosts stops it (the daemon reconciles from the config).
+        _delete_streams(desc, "ks-ch3")
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            state = {h: json.loads(Path(v["state_file"]).read_text()) for h, v in procs.items()}
+            if all("ks-ch3" not in state[h]["streams"] for h in procs):
+                break
+        assert all("ks-ch3" not in state[h]["streams"] for h in procs), json.dumps(state)
+    finally:
+        terminate(run_dir)
+    assert not (run_dir / "keyscripts.json").exists()
