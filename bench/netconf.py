@@ -18,6 +18,7 @@ sys.path[:0] = [str(pathlib.Path(__file__).resolve().parents[1] / ".venv" / "col
                 str(pathlib.Path(__file__).resolve().parents[1])]
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_session import NetconfSession  # noqa: E402
+
 from qsafe_lab import Lab  # noqa: E402
 
 OTS = "urn:qsafe:yang:optical-switch"
@@ -66,7 +67,8 @@ def main() -> None:
     print(f"{'op':<12} {'tick med':>9} {'tick p95':>9} {'fast med':>9} {'fast p95':>9} {'ratio':>6}")
     for op in slow:
         sm, fm = statistics.median(slow[op]) * 1e3, statistics.median(fast[op]) * 1e3
-        print(f"{op:<12} {sm:9.1f} {p95(slow[op]) * 1e3:9.1f} {fm:9.1f} {p95(fast[op]) * 1e3:9.1f} {sm / fm:6.1f}")
+        sp, fp = p95(slow[op]) * 1e3, p95(fast[op]) * 1e3
+        print(f"{op:<12} {sm:9.1f} {sp:9.1f} {fm:9.1f} {fp:9.1f} {sm / fm:6.1f}")
 
 
 if __name__ == "__main__":

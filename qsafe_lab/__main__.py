@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("action", choices=["up", "down", "status"])
     ap.add_argument("--lab-dir", help="default: $QSAFE_LAB_DIR or <repo>/.lab")
     ap.add_argument("--inventory", help="inventory dir (default: <repo>/inventories/testbed)")
-    ap.add_argument("--down", action="append", default=[], metavar="DEVICE", help="leave DEVICE down at start")
+    ap.add_argument(
+        "--down", action="append", default=[], metavar="DEVICE", help="leave DEVICE down at start"
+    )
     args = ap.parse_args(argv)
     try:
         lab = Lab(args.lab_dir, args.inventory, down_at_start=set(args.down))

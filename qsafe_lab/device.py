@@ -130,7 +130,9 @@ def write_ssh_files(paths: DevicePaths, port: int, client_keys: dict[str, pathli
     paths.sshd_config.write_text(sshd_config_text(paths, port))
     users = {"operator": OPERATOR_USER, "keyscript": KEYSCRIPT_USER}
     lines = [
-        keys.authorized_keys_line(keys.public_key(client_keys[ident]), relay_command(paths, port, users[ident]))
+        keys.authorized_keys_line(
+            keys.public_key(client_keys[ident]), relay_command(paths, port, users[ident])
+        )
         for ident in keys.IDENTITIES
     ]
     paths.authorized_keys.write_text("".join(lines))

@@ -13,6 +13,7 @@ import getpass
 import importlib
 import importlib.util
 import json
+import logging
 import os
 import pathlib
 import shutil
@@ -26,6 +27,7 @@ from qsafe_lab.device import DevicePaths, netconfd_argv, ram_root, sshd_argv, wr
 from qsafe_lab.inventory import Inventory, load_inventory
 from qsafe_lab.startup import KEYSCRIPT_USER, OPERATOR_USER, render_startup
 
+LOG = logging.getLogger("qsafe_lab")
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 15.0
 KMS_HOOK = "qsafe_kms.lab_hook"
@@ -42,6 +44,45 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
+
+
+def _referenced_by_a_process(path: str) -> bool:
+    """True if a live process mentions path in its command line (netconfd's --startup does)."""
+    needle = path.encode()
+    for proc in pathlib.Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if needle in (proc / "cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def sweep_stale_ram_dirs(own: pathlib.Path) -> list[str]:
+    """Remove RAM dirs (/dev/shm/qsafe-lab-<uid>-*) of labs that were killed without `down`.
+
+    They hold netconfd's running copies (backup-cfg.xml may carry key material). A dir is stale
+    when its owner lab dir is gone (or unrecorded) and no live process uses it; `own` (this lab's
+    dir, handled by up/down themselves) is left alone.
+    """
+    removed = []
+    for d in own.parent.glob(f"qsafe-lab-{os.getuid()}-*"):
+        if d == own or not d.is_dir():
+            continue
+        owner = d / "owner"
+        try:
+            lab_dir = owner.read_text().strip()
+        except OSError:
+            lab_dir = ""
+        if lab_dir and pathlib.Path(lab_dir).exists():
+            continue
+        if _referenced_by_a_process(str(d)):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(str(d))
+    return removed
 
 
 def port_open(port: int) -> bool:
@@ -147,6 +188,7 @@ class Lab:
             pathlib.Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privsep dir
         for ident in keys.IDENTITIES:
             keys.keygen(self.client_key(ident), f"qsafe-lab {ident}")
+        self._prepare_ram_root()
         client_keys = {ident: self.client_key(ident) for ident in keys.IDENTITIES}
 
         desc = self._read(self.lab_json)
@@ -185,9 +227,21 @@ class Lab:
             self._write(self.lab_json, new_desc)
         return {"changed": changed, "lab_json": str(self.lab_json), "started": [d.name for d in to_start]}
 
+    def _prepare_ram_root(self) -> None:
+        """This lab's RAM dir, with an owner record (so a later sweep can tell it is stale)."""
+        root = ram_root(self.lab_dir)
+        root.mkdir(mode=0o700, exist_ok=True)
+        root.chmod(0o700)
+        (root / "owner").write_text(str(self.lab_dir) + "\n")
+        if root.parent != self.lab_dir:
+            for path in sweep_stale_ram_dirs(root):
+                LOG.warning("removed stale lab RAM dir %s", path)
+
     def _start_device(self, dev: Any, port: int, client_keys: dict[str, pathlib.Path], pids: dict) -> None:
         paths = self.paths(dev.name)
         paths.dir.mkdir(parents=True, exist_ok=True)
+        # A device (re)starts from its startup file only: drop what a killed run left in RAM.
+        shutil.rmtree(paths.ram_dir, ignore_errors=True)
         paths.ram_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         paths.ram_dir.parent.chmod(0o700)
         paths.startup.write_text(render_startup(self.inventory.topology, dev))
@@ -230,7 +284,11 @@ class Lab:
         """The lab.json document (contract: devices{name: kind, host, port, user, key_file, ...})."""
         login = getpass.getuser()
         users = {
-            "operator": {"user": login, "netconf_user": OPERATOR_USER, "key_file": str(self.client_key("operator"))},
+            "operator": {
+                "user": login,
+                "netconf_user": OPERATOR_USER,
+                "key_file": str(self.client_key("operator")),
+            },
             "keyscript": {
                 "user": login,
                 "netconf_user": KEYSCRIPT_USER,
@@ -275,7 +333,10 @@ class Lab:
         with self._locked():
             hook = self._kms_hook()
             if hook is not None:
-                hook.stop(self.lab_dir)
+                try:
+                    hook.stop(self.lab_dir)
+                except Exception:  # noqa: BLE001 - the devices must still be stopped
+                    LOG.exception("lab down: the key manager hook's stop failed; stopping the rest")
             pids = self._read(self.pids_json)
             flat = [p for entry in pids.values() for p in entry.values()]
             live_before = [p for p in flat if processes.is_ours(p, self.marker)]
@@ -285,6 +346,10 @@ class Lab:
             for sub in ("run", "faults", "devices", "keys"):
                 shutil.rmtree(self.lab_dir / sub, ignore_errors=True)
             shutil.rmtree(ram_root(self.lab_dir), ignore_errors=True)
+            if ram_root(self.lab_dir).parent != self.lab_dir:
+                swept_ram = sweep_stale_ram_dirs(ram_root(self.lab_dir))
+                for path in swept_ram:
+                    LOG.warning("removed stale lab RAM dir %s", path)
             for f in (self.lab_json, self.pids_json):
                 f.unlink(missing_ok=True)
             return {"changed": existed or bool(swept), "stopped": len(live_before) + len(swept)}

@@ -6,6 +6,7 @@ runs our command line (mentions the lab dir), so a recycled pid is never killed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import signal
@@ -61,10 +62,8 @@ def stop_all(pids: list[int], marker: str, grace_s: float = 5.0) -> None:
     """SIGTERM every pid at once, wait for all (in parallel), SIGKILL what is left after grace_s."""
     live = [p for p in pids if is_ours(p, marker)]
     for pid in live:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + grace_s
     while live and time.monotonic() < deadline:
         for pid in live:
@@ -73,10 +72,8 @@ def stop_all(pids: list[int], marker: str, grace_s: float = 5.0) -> None:
         if live:
             time.sleep(0.05)
     for pid in live:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     end = time.monotonic() + 2
     while live and time.monotonic() < end:
         for pid in live:
@@ -87,10 +84,8 @@ def stop_all(pids: list[int], marker: str, grace_s: float = 5.0) -> None:
     for pid in pids:
         proc = _CHILDREN.pop(pid, None)
         if proc is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                pass
 
 
 LAB_PROGRAMS = ("netconfd", "sshd", "relay.py", "netconf-subsystem")
@@ -109,8 +104,6 @@ def sweep(marker: str) -> list[int]:
         if any(p in cmdline for p in LAB_PROGRAMS) and is_ours(int(proc.name), marker):
             found.append(int(proc.name))
     for pid in found:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     return found

@@ -193,4 +193,5 @@ def render_startup(topology: dict[str, Any], dev: Device) -> str:
         body = RENDERERS[dev.kind](topology, dev)
     except KeyError:
         raise ValueError(f"device {dev.name}: unknown kind {dev.kind!r}") from None
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<config xmlns="{NC_NS}">\n{nacm_xml(dev.kind)}{body}</config>\n'
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<config xmlns="{NC_NS}">\n'
+    return f"{head}{nacm_xml(dev.kind)}{body}</config>\n"

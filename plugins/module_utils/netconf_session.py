@@ -146,9 +146,13 @@ class NetconfSession:
         try:
             entry = lab["devices"][device]
         except KeyError:
-            raise NetconfConnectError(device, "connect", "device not found in lab.json", "unknown-device") from None
+            raise NetconfConnectError(
+                device, "connect", "device not found in lab.json", "unknown-device"
+            ) from None
         key_file = entry["key_file"] if identity == "operator" else lab["users"][identity]["key_file"]
-        return cls(device, entry["host"], entry["port"], entry["user"], key_file, entry["known_hosts"], **kwargs)
+        return cls(
+            device, entry["host"], entry["port"], entry["user"], key_file, entry["known_hosts"], **kwargs
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
     def connect(self) -> NetconfSession:
@@ -309,7 +313,8 @@ class NetconfSession:
             inner = "<confirmed/>"
             if timeout is not None:
                 inner += f"<confirm-timeout>{int(timeout)}</confirm-timeout>"
-            inner += f"<persist>{_xml_text(persist)}</persist><persist-id>{_xml_text(persist_id)}</persist-id>"
+            inner += f"<persist>{_xml_text(persist)}</persist>"
+            inner += f"<persist-id>{_xml_text(persist_id)}</persist-id>"
             self._call("commit", lambda m: m.dispatch(_element(f'<commit xmlns="{NC_NS}">{inner}</commit>')))
             return
         self._call(
@@ -335,7 +340,7 @@ class NetconfSession:
         persist: str | None = None,
         default_operation: str | None = None,
     ) -> TransactionResult:
-        """lock -> discard stale candidate -> edit -> diff running vs candidate -> commit or discard -> unlock.
+        """lock -> discard stale candidate -> edit -> diff running/candidate -> commit or discard -> unlock.
 
         `changed` comes from comparing running (before) and candidate (after) under `filter`
         (whole config if None). Unchanged or check_mode: discard-changes, no commit.

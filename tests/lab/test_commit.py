@@ -12,9 +12,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_errors import NetconfOperationError
-from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_session import cancel_commit, confirm_commit
+from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_session import (
+    cancel_commit,
+    confirm_commit,
+)
 
 pytestmark = pytest.mark.lab
 

@@ -1,7 +1,6 @@
 """Each device kind: edit, commit and read back; YANG rejects bad values with the device's error."""
 
 import pytest
-
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_errors import NetconfOperationError
 
 pytestmark = pytest.mark.lab
@@ -32,7 +31,8 @@ def test_l2_switch_vlan_access_and_trunk(lab):
 
 
 def test_l2_switch_rejects_out_of_range_vlan(lab):
-    cfg = f'<vlans xmlns="{OC_VLAN}"><vlan><vlan-id>5000</vlan-id><config><vlan-id>5000</vlan-id></config></vlan></vlans>'
+    cfg = (f'<vlans xmlns="{OC_VLAN}"><vlan><vlan-id>5000</vlan-id><config><vlan-id>5000</vlan-id>'
+           "</config></vlan></vlans>")
     with lab.session("sw-core-1") as s, pytest.raises(NetconfOperationError) as err:
         s.transaction(cfg)
     assert err.value.device == "sw-core-1" and err.value.operation == "edit-config"

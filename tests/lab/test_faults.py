@@ -2,16 +2,18 @@
 
 import json
 import pathlib
+import shutil
 import tempfile
 
 import pytest
-
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_errors import (
     NetconfConnectError,
     NetconfOperationError,
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_session import NetconfSession
+
 from qsafe_lab import Lab
+from qsafe_lab.device import ram_root
 from qsafe_lab.processes import is_ours
 
 pytestmark = pytest.mark.lab
@@ -41,11 +43,28 @@ def test_drop_session_mid_step(lab, lab_faults):
         assert "ks-g" not in s.get_config("running")
 
 
-def test_down_at_start_idempotent_up_and_clean_down():
+class _FailingKmsHook:
+    """A key-manager hook whose stop fails: `down` must log it and still stop every device."""
+
+    def start(self, lab_dir, topology):
+        return {"fake": True}
+
+    def stop(self, lab_dir):
+        raise RuntimeError("kms stop failed")
+
+
+def test_down_at_start_idempotent_up_and_clean_down(caplog):
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="qlab-", dir="/tmp"))
     lab = Lab(tmp / "lab", down_at_start={"keys-b"})
+    lab._kms_hook = _FailingKmsHook  # type: ignore[method-assign]
+    # A RAM dir left by a killed lab whose lab dir is gone: up must remove it.
+    stale = ram_root(tmp / "gone")
+    (stale / "dev").mkdir(parents=True)
+    (stale / "owner").write_text(str(tmp / "gone"))
+    (stale / "dev" / "backup-cfg.xml").write_text("<key-material>secret</key-material>")
     try:
         assert lab.up()["changed"] is True
+        assert not stale.exists(), "stale RAM dir of a killed lab was not removed"
         desc = json.loads(lab.lab_json.read_text())
         assert lab.up()["changed"] is False
         assert lab.status()["devices"]["keys-b"] == "down"
@@ -56,9 +75,10 @@ def test_down_at_start_idempotent_up_and_clean_down():
         pids = [p for e in json.loads(lab.pids_json.read_text()).values() for p in e.values()]
     finally:
         lab.down()
+        shutil.rmtree(stale, ignore_errors=True)
+    assert "kms stop failed" in caplog.text
     assert not any(is_ours(p, str(lab.lab_dir) + "/") for p in pids)
     assert not list((tmp / "lab").glob("**/*.sock")) and not (tmp / "lab" / "lab.json").exists()
+    assert not ram_root(lab.lab_dir).exists()
     assert lab.down()["changed"] is False
-    import shutil
-
     shutil.rmtree(tmp, ignore_errors=True)

@@ -8,7 +8,6 @@ import os
 import pathlib
 
 import pytest
-
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_errors import NetconfOperationError
 
 pytestmark = pytest.mark.lab

@@ -7,7 +7,6 @@ relay's probe (qsafe_lab/relay.py) netconfd left ~3 in 50-80 such sessions unans
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_errors import NetconfOperationError
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
