@@ -497,6 +497,13 @@ def spawn(lab_json: Path, hosts: list[str], run_dir: Path, poll_s: float = 2.0) 
                 env=env,
                 start_new_session=True,
             )
+        deadline = time.monotonic() + 5.0
+        while not _alive(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)  # until exec: before it, /proc/<pid>/cmdline is still the parent's
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"key-script daemon for {host} exited at start (see {run_dir / (host + '.log')})"
+            )
         known[host] = {"pid": proc.pid, "state_file": str(state_file)}
     record.write_text(json.dumps(known, indent=1))
     return known

@@ -7,6 +7,7 @@ import http.client
 import json
 import socket
 import ssl
+import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -199,7 +200,10 @@ def test_empty_pool_is_503_and_status_counts_are_exact(scarce_lab):
     with pytest.raises(KmsError) as err:
         a.enc_keys("sae-ch4-b")
     assert err.value.status == 503 and "no qkd keys available" in err.value.message
-    health = scarce_lab.admin("kme-a").health()
+    admin = scarce_lab.admin("kme-a")
+    deadline = time.monotonic() + 5
+    while "qkd relay" not in (health := admin.health())["errors"] and time.monotonic() < deadline:
+        time.sleep(0.05)  # the first relay attempt comes on the QKD loop's first tick
     assert "tn-2~tn-3 exhausted" in health["errors"]["qkd relay"]
     sections = health["qkd_sections"]
     assert sections["tn-2~tn-3"]["consumed"] == 0 and sections["kme-a~tn-1"]["consumed"] == 0
