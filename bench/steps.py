@@ -26,7 +26,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / ".venv" / "collections"), str(ROOT)]
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations import (  # noqa: E402
-    HELLO_SETTLE_S,  # noqa: E402
     StepRequest,
     run_step,
 )
@@ -79,7 +78,6 @@ def run_floor(lab_desc: dict, device: str, steps: int) -> float:
     from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_session import NetconfSession
 
     with NetconfSession.from_lab(device, lab_desc, fast_send=True) as s:
-        time.sleep(HELLO_SETTLE_S)
         start = time.perf_counter()
         for i in range(steps):
             result = run_step(

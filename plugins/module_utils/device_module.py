@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ansible_collections.qsafe.slicing.plugins.module_utils.device_batch import run_batch
 from ansible_collections.qsafe.slicing.plugins.module_utils.device_failures import (
     DeviceStepError,
     failure_from,
@@ -94,6 +95,16 @@ CONFIRM_SPEC: dict[str, Any] = {
     "connections": {"type": "dict"},
     "netconf_timeout": {"type": "float", "default": 30.0},
 }
+STEPS_SPEC: dict[str, Any] = {
+    "steps": {"type": "list", "elements": "dict", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "commit": {"type": "str", "default": "plain", "choices": ["plain", "confirmed"]},
+    "confirm_timeout": {"type": "int", "default": 120},
+    "persist_id": {"type": "str"},
+    "on_failure": {"type": "str", "default": "stop", "choices": ["stop", "continue"]},
+    "connections": {"type": "dict"},
+    "netconf_timeout": {"type": "float", "default": 30.0},
+}
 STEP_KEYS = ("device", "kind", "operation", "params")
 
 
@@ -101,6 +112,12 @@ def module_kwargs(name: str) -> dict[str, Any]:
     """AnsibleModule(**kwargs) of module `name` (also what the action plugin validates against)."""
     if name == "netconf_confirm":
         return {"argument_spec": dict(CONFIRM_SPEC), "supports_check_mode": True}
+    if name == "device_steps":
+        return {
+            "argument_spec": dict(STEPS_SPEC),
+            "required_if": COMMIT_REQUIRED_IF,
+            "supports_check_mode": True,
+        }
     spec = dict(COMMON_SPEC)
     spec.update(CONNECTION_SPEC)
     spec.update(OPERATION_SPECS[name])
@@ -182,6 +199,37 @@ def run_direct(conn: DeviceConnection, request: StepRequest) -> dict[str, Any]:
         return failure_result(exc.to_dict())
     finally:
         session.close()
+
+
+def run_steps_direct(
+    connections: Mapping[str, DeviceConnection],
+    steps: list[Mapping[str, Any]],
+    requests: list[StepRequest],
+    on_failure: str,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """device_steps on sessions opened on first use in this process (one per device), closed at the end."""
+    sessions: dict[str, Any] = {}
+
+    def run_one(request: StepRequest) -> dict[str, Any]:
+        session = sessions.get(request.device)
+        if session is None:
+            try:
+                session = sessions[request.device] = connections[request.device].open()
+            except Exception as exc:  # noqa: BLE001 - reported through the one failure formatter
+                return failure_result(failure_from(exc, request.device, request.step_name).to_dict())
+        try:
+            return run_step(session, request).to_result(request.diff)
+        except DeviceStepError as exc:
+            if not session.connected:
+                sessions.pop(request.device, None)
+            return failure_result(exc.to_dict())
+
+    try:
+        return run_batch(steps, requests, run_one, on_failure, progress)
+    finally:
+        for session in sessions.values():
+            session.close()
 
 
 def confirm_direct(

@@ -39,10 +39,6 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_errors impor
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_session import NetconfSession, canonical
 
 PENDING_MARK = "confirmed-commit pending"
-# ncclient can start sending before the server has taken the client's hello (seen here as a
-# first RPC that never gets an answer, ~1 in 30 fresh sessions with fast_send: 2/80 and 1/30 in
-# two runs); a short pause after connect made the fast path reliable (0 in 80 sessions, 800 steps).
-HELLO_SETTLE_S = 0.03
 COMMIT_MODES = ("plain", "confirmed")
 
 # Module name -> (kind, operation): the per-operation modules are device_step with a fixed handler.
@@ -79,11 +75,12 @@ class DeviceConnection:
         }
 
     def open(self, fast_send: bool = True) -> NetconfSession:
-        """A connected session; fast_send skips ncclient's 100 ms send tick (settled, see HELLO_SETTLE_S)."""
-        session = NetconfSession(**self.session_kwargs(), fast_send=fast_send).connect()
-        if fast_send:
-            time.sleep(HELLO_SETTLE_S)
-        return session
+        """A connected session; fast_send skips ncclient's 100 ms send tick.
+
+        (No pause after connect any more: the first-RPC race it papered over was netconfd's, and
+        the lab relay now holds client RPCs until netconfd has answered its own probe.)
+        """
+        return NetconfSession(**self.session_kwargs(), fast_send=fast_send).connect()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeviceConnection:

@@ -12,6 +12,7 @@ session per device open. Execution paths (variable `qsafe_netconf_execution`):
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
@@ -35,6 +36,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations im
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf_broker import BrokerError, ensure_broker
 
 EXECUTION_VAR = "qsafe_netconf_execution"
+CONFIRM_WORKERS = 8
 EXECUTIONS = ("broker", "module", "direct")
 # Module option -> inventory variables tried in order.
 HOSTVARS = {
@@ -190,14 +192,21 @@ class NetconfDeviceAction(ActionBase):
             broker = self._broker(task_vars)
         except (BrokerError, OSError) as exc:
             return failure_result(failure_from(exc, devices[0] if devices else "?", action).to_dict())
-        outcomes = []
-        for device in devices:
+
+        def finish(device: str) -> dict[str, Any]:
             try:
                 reply = broker.finish(conns[device], action, persist_id)
             except (BrokerError, OSError, ValueError) as exc:
-                outcomes.append(failure_from(exc, device, f"{action} {persist_id}").to_dict())
-                continue
-            outcomes.append(reply["result"] if reply.get("ok") else reply["error"])
+                return failure_from(exc, device, f"{action} {persist_id}").to_dict()
+            return reply["result"] if reply.get("ok") else reply["error"]
+
+        if action == "confirm" and len(devices) > 1:
+            # Confirms are independent per device and the slice is complete: all at once (the
+            # broker serves different devices in parallel). Cancels keep reverse first-touch order.
+            with ThreadPoolExecutor(max_workers=min(CONFIRM_WORKERS, len(devices))) as pool:
+                outcomes = list(pool.map(finish, devices))
+        else:
+            outcomes = [finish(device) for device in devices]
         return confirm_result(action, outcomes)
 
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations import (
-    HELLO_SETTLE_S,
-    DeviceConnection,
-)
+from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations import DeviceConnection
 
 from qsafe_lab.pytest_plugin import lab, lab_faults  # noqa: F401
 
@@ -25,12 +21,11 @@ def connection(lab: Any, device: str) -> DeviceConnection:  # noqa: F811 - the f
 
 @pytest.fixture
 def open_session(lab: Any) -> Iterator[Any]:  # noqa: F811
-    """Factory of connected sessions (fast send, settled like the broker's), all closed after the test."""
+    """Factory of connected sessions (fast send, like the broker's), all closed after the test."""
     sessions = []
 
     def factory(device: str) -> Any:
         s = lab.session(device, fast_send=True, timeout=10.0).connect()
-        time.sleep(HELLO_SETTLE_S)
         sessions.append(s)
         return s
 

@@ -30,7 +30,9 @@ def test_sigkill_mid_provision_reverts(lab, baseline, state_dir, clean_devices):
     seen = []
     for line in proc.stdout:
         seen.append(line)
-        if "(item=20 " in line:  # 21 steps committed (confirmed, unconfirmed yet): crash now
+        # device_steps prints "[21/49] step 20 <device>: ..." as step 20 finishes: 21 steps
+        # committed (confirmed commits, not confirmed yet): crash now.
+        if "] step 20 " in line:
             break
     else:
         pytest.fail("the run never reached step 20:\n" + "".join(seen[-40:]))
