@@ -6,6 +6,14 @@ reads the key streams' state from the key hosts over NETCONF (to show keys rotat
 that the devices are back to their start-up configuration at the end, and prints each phase's
 wall time.
 
+Key rotation needs the key-script daemons (qsafe_kms.key_script, one per key host; on a real
+network they run on the key hosts). Neither `qsafe_lab up` nor the KMS lab hook starts them, so
+the demo does, right after lab up (`key_script.spawn`, logs under <lab dir>/keyscripts), and
+stops them before lab down. Provisioning drives them only by writing the stream entries. The
+rotated keys stay in the encryptor cards' key banks (only key-id/key-material, the banks exist
+from start-up), so the final comparison with the start-up configuration ignores the key banks
+and says so.
+
 Run from the repository root:  .venv/bin/python tools/demo.py [--keep-lab] [--watch-keys 7]
 """
 
@@ -15,6 +23,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -25,6 +34,16 @@ sys.path[:0] = [str(ROOT / ".venv" / "collections"), str(ROOT)]
 
 KS_NS = "urn:qsafe:yang:key-stream"
 KEY_HOSTS = ("keys-a", "keys-b")
+KEY_BANKS = re.compile(r"<key-banks>.*?</key-banks>", re.S)
+
+
+def lab_dir() -> pathlib.Path:
+    return pathlib.Path(os.environ.get("QSAFE_LAB_DIR") or ROOT / ".lab")
+
+
+def without_key_banks(configs: dict[str, str]) -> dict[str, str]:
+    """Running configs with the cards' key banks cut out (the key scripts rotate keys there)."""
+    return {device: KEY_BANKS.sub("<key-banks/>", text) for device, text in configs.items()}
 
 
 def playbook(name: str, *args: str) -> float:
@@ -51,8 +70,7 @@ def playbook(name: str, *args: str) -> float:
 
 
 def lab_desc() -> dict:
-    lab_dir = pathlib.Path(os.environ.get("QSAFE_LAB_DIR") or ROOT / ".lab")
-    return json.loads((lab_dir / "lab.json").read_text())
+    return json.loads((lab_dir() / "lab.json").read_text())
 
 
 def key_streams(desc: dict) -> dict[str, dict[str, str]]:
@@ -112,9 +130,17 @@ def main() -> None:
     args = ap.parse_args()
     times: list[tuple[str, float]] = []
     times.append(("lab up", playbook("lab_up.yml")))
+    from qsafe_kms import key_script
+
+    keyscripts = lab_dir() / "keyscripts"
     try:
         from tests.provisioning.harness import config_differences, running_configs
 
+        started = time.perf_counter()
+        daemons = key_script.spawn(lab_dir() / "lab.json", list(KEY_HOSTS), keyscripts, poll_s=1.0)
+        pids = ", ".join(f"{host} pid {info['pid']}" for host, info in daemons.items())
+        print(f"\nkey-script daemons: {pids}", flush=True)
+        times.append(("key-script daemons start", time.perf_counter() - started))
         baseline = running_configs(lab_desc())
         times.append(("provision enterprise-app-1", playbook("enterprise_app_slice.yml")))
         times.append(("provision cdn-1", playbook("cdn_slice.yml")))
@@ -126,9 +152,14 @@ def main() -> None:
             ("deprovision enterprise-app-1", playbook("enterprise_app_slice.yml", "-e", "slice_state=absent"))
         )
         times.append(("deprovision cdn-1", playbook("cdn_slice.yml", "-e", "slice_state=absent")))
-        left = config_differences(baseline, running_configs(lab_desc()))
+        after = running_configs(lab_desc())
+        left = config_differences(without_key_banks(baseline), without_key_banks(after))
+        keys_only = sorted(set(config_differences(baseline, after)) - set(left))
         print("\ndevices back to their start-up configuration:", "yes" if not left else f"NO, differ: {left}")
+        if keys_only:
+            print(f"(key banks differ on {', '.join(keys_only)}: keys rotated by the key scripts)")
     finally:
+        key_script.terminate(keyscripts)
         if not args.keep_lab:
             times.append(("lab down", playbook("lab_down.yml")))
     print("\nphase                          seconds")
