@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup apt venv demo test lint sanity unit bench clean lab-up lab-down
+.PHONY: setup apt venv demo test lint sanity unit molecule bench clean lab-up lab-down
 
 setup: apt venv $(COLL_LINK)
 
@@ -56,7 +56,11 @@ sanity: setup
 unit: setup
 	$(PY) -m pytest -q -m "not slow"
 
-test: lint sanity unit
+# Molecule (default driver): the slice roles' scenario, lab started and stopped by create/destroy.
+molecule: setup
+	cd extensions && molecule test -s default
+
+test: lint sanity unit molecule
 
 bench: setup
 	$(PY) bench/pce.py

@@ -197,6 +197,16 @@ def _scrub(text: str, secret: bytes | None) -> str:
     return text[:300]
 
 
+def kme_url(value: str, kms: dict) -> str:
+    """A stream's `kme-url` leaf holds a URL or, as the slice plan writes it, a KME name."""
+    if "://" in value:
+        return value
+    try:
+        return kms["kmes"][value]["url"]
+    except KeyError:
+        raise ValueError(f"kme-url {value!r} is neither a URL nor a KME of this lab") from None
+
+
 class StreamWorker(threading.Thread):
     """Runs one stream end until stop() (primary: timer + handoff client; secondary: handoff server)."""
 
@@ -207,7 +217,7 @@ class StreamWorker(threading.Thread):
         self._halt = threading.Event()
         kms = lab["kms"]
         sae = kms["saes"][cfg.local_sae]
-        self.kms = KmsClient(cfg.kme_url, kms["ca_cert"], sae["cert"], sae["key"], timeout=5)
+        self.kms = KmsClient(kme_url(cfg.kme_url, kms), kms["ca_cert"], sae["cert"], sae["key"], timeout=5)
         self.card = CardBanks(cfg.card, lab, fast_send)
         self._server: socket.socket | None = None
 
@@ -402,7 +412,11 @@ class KeyScriptDaemon:
                 del self.workers[name]
         for name, cfg in wanted.items():
             if name not in self.workers:
-                worker = StreamWorker(cfg, self.lab, self.handoff_dir, self.fast_send)
+                try:
+                    worker = StreamWorker(cfg, self.lab, self.handoff_dir, self.fast_send)
+                except (ValueError, KeyError) as exc:  # one bad stream must not stop the others
+                    log.warning("stream %s (%s) not started: %s", name, cfg.role, exc)
+                    continue
                 worker.start()
                 self.workers[name] = (cfg, worker)
 

@@ -188,11 +188,29 @@ class StepResult:
         return asdict(self)
 
 
+# Another writer (a key script installing the next key on a card) holds the candidate lock for a
+# few milliseconds at a time: wait for it rather than fail the step.
+LOCK_WAIT_S = 5.0
+LOCK_RETRY_S = 0.02
+
+
+def _lock_waiting_for_other_writers(session: NetconfSession) -> None:
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            session.lock("candidate")
+            return
+        except NetconfOperationError as exc:
+            if exc.error_tag != "lock-denied" or time.monotonic() >= deadline:
+                raise
+        time.sleep(LOCK_RETRY_S)
+
+
 @contextlib.contextmanager
 def _edit_guard(session: NetconfSession, request: StepRequest) -> Iterator[bool]:
     """Hold the candidate lock; yield True when a confirmed commit is pending (lock refused)."""
     try:
-        session.lock("candidate")
+        _lock_waiting_for_other_writers(session)
     except NetconfOperationError as exc:
         if exc.error_tag != "in-use" or PENDING_MARK not in (exc.message or ""):
             raise

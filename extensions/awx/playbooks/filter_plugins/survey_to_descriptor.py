@@ -116,11 +116,12 @@ def survey_to_descriptor(
     compute_answers = {k: v for k, v in compute_answers.items() if v is not None}
     if compute_answers:
         compute = slice_doc.setdefault("compute", {})
-        # A site answer pins the compute site; drop a role inherited from the base and vice versa
-        # only when the survey answered one of them without the other.
-        if "site" in compute_answers and "site_role" not in compute_answers:
+        # A site answer pins the compute site and wins over the role (the survey always sends a
+        # role: it is a required question with a default); a role alone replaces a base's site.
+        if "site" in compute_answers:
+            compute_answers.pop("site_role", None)
             compute.pop("site_role", None)
-        if "site_role" in compute_answers and "site" not in compute_answers:
+        elif "site_role" in compute_answers:
             compute.pop("site", None)
         compute.update(compute_answers)
 
