@@ -96,10 +96,13 @@ attributes:
     support: full
     details: Writes nothing; C(lock) still takes the lock so a check run sees a stable registry.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    description:
+      - Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second invocation
+        indicates no change.
     support: full
 """
 
