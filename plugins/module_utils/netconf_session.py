@@ -220,7 +220,8 @@ class NetconfSession:
             raise self._rpc_error(operation, exc) from exc
         except TimeoutExpiredError as exc:
             raise NetconfOperationError(self.device, operation, str(exc), "timeout") from exc
-        except (SessionCloseError, TransportError) as exc:
+        except (SessionCloseError, TransportError, OSError) as exc:
+            # OSError: the fast send path writes to the SSH channel itself ("Socket is closed").
             raise NetconfOperationError(
                 self.device, operation, f"session lost: {exc or type(exc).__name__}", "session-closed"
             ) from exc

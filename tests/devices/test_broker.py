@@ -82,7 +82,7 @@ def test_session_dropped_mid_step_fails_clearly_then_reconnects(lab, lab_faults,
     assert not reply["ok"]
     err = reply["error"]
     assert (err["device"], err["step"], err["operation"], err["error_tag"]) == (
-        "sw-cell-1", "VLAN 711 on sw-cell-1", "commit", "session-closed")
+        "sw-cell-1", "VLAN 711 on sw-cell-1", "commit", "session-closed"), str(err)
     assert "sw-cell-1" in err["msg"] and "VLAN 711" in err["msg"]
     # The next step reopens the session (the dropped commit never reached the device).
     again = client.step(conn, _vlan("sw-cell-1", 711))
