@@ -25,6 +25,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry_errors impo
     RegistryError,
     RegistryInputError,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry_sql import pid_alive
 
 
 def _wait_for_exit_or_term(watch_pid: int, stop: list[bool], wakeup_fd: int) -> None:
@@ -34,23 +35,13 @@ def _wait_for_exit_or_term(watch_pid: int, stop: list[bool], wakeup_fd: int) -> 
     except (AttributeError, OSError):
         pidfd = None
     watched = [wakeup_fd] if pidfd is None else [wakeup_fd, pidfd]
-    while not stop[0] and _alive(watch_pid):
+    while not stop[0] and pid_alive(watch_pid):
         ready = select.select(watched, [], [], 0.2 if pidfd is None else 5.0)[0]
         if pidfd is not None and pidfd in ready:
             return
         if wakeup_fd in ready:
             with contextlib.suppress(BlockingIOError):
                 os.read(wakeup_fd, 512)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _keeper_main(config: dict, holder: str, timeout_s: float, watch_pid: int, report_fd: int) -> None:
@@ -97,7 +88,7 @@ def start_lock_keeper(config: dict, holder: str, timeout_s: float, watch_pid: in
         isinstance(watch_pid, bool)
         or not isinstance(watch_pid, int)
         or watch_pid <= 0
-        or not _alive(watch_pid)
+        or not pid_alive(watch_pid)
     ):
         raise RegistryInputError(f"watch_pid: {watch_pid!r} is not a running process")
     read_fd, write_fd = os.pipe()

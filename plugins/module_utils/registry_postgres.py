@@ -154,15 +154,6 @@ class PostgresRegistry(SqlRegistry):
             return {"holder": "unknown", "host": None, "pid": None, "since": None, "token": None}
         return dict(zip(("holder", "host", "pid", "since", "token"), found, strict=True))
 
-    @contextmanager
-    def orchestrator_lock(self, timeout_s: float = 300.0, holder: str | None = None):
-        """Hold the registry-wide orchestrator lock for the block; wait up to timeout_s."""
-        info = self.acquire_lock(timeout_s=timeout_s, holder=holder)
-        try:
-            yield info
-        finally:
-            self._unlock()
-
     def acquire_lock(self, timeout_s: float = 300.0, holder: str | None = None) -> dict:
         """Take the lock (see orchestrator_lock); keep it until release_lock() or session end."""
         if self._lock_info is not None:

@@ -15,6 +15,7 @@ import re
 import socket
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry_errors import (
@@ -119,6 +120,15 @@ class SqlRegistry:
     """
 
     backend = "sql"
+
+    @contextmanager
+    def orchestrator_lock(self, timeout_s: float = 300.0, holder: str | None = None):
+        """Hold the orchestrator lock for the block (the backend's acquire_lock); wait up to timeout_s."""
+        info = self.acquire_lock(timeout_s=timeout_s, holder=holder)
+        try:
+            yield info
+        finally:
+            self._unlock()
 
     def __init__(self) -> None:
         self._lock_info: dict | None = None  # set while this object holds the orchestrator lock

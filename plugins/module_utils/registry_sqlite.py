@@ -118,15 +118,6 @@ class SqliteRegistry(SqlRegistry):
         finally:
             os.close(fd)
 
-    @contextmanager
-    def orchestrator_lock(self, timeout_s: float = 300.0, holder: str | None = None):
-        """Hold the machine-wide orchestrator lock for the block; wait up to timeout_s."""
-        info = self.acquire_lock(timeout_s=timeout_s, holder=holder)
-        try:
-            yield info
-        finally:
-            self._unlock()
-
     def acquire_lock(self, timeout_s: float = 300.0, holder: str | None = None) -> dict:
         """Take the lock (see orchestrator_lock); keep it until release_lock() or process exit."""
         if self._lock_info is not None:
