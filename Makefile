@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup apt venv demo test lint sanity unit molecule bench clean lab-up lab-down
 
-setup: apt venv $(COLL_LINK)
+setup: apt venv $(DEVEL_PTH) $(COLL_LINK)
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -28,13 +28,20 @@ $(VENV)/.deps-stamp: requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
+# The development tree (devel/: lab, key managers, benches, tools) and the collection are importable
+# from the venv's Python wherever it runs (python -m qsafe_lab, the key-script daemons, benches).
+DEVEL_PTH = $(VENV)/.devel-pth-stamp
+$(DEVEL_PTH): $(VENV)/.deps-stamp
+	@printf '%s\n%s\n' "$(CURDIR)/devel" "$(COLL_ROOT)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/qsafe_devel.pth"
+	@touch $@
+
 # The project root is the collection root; Ansible finds it as qsafe.slicing through this link.
 $(COLL_LINK):
 	@mkdir -p $(dir $@)
 	@ln -sfn $(CURDIR) $@
 
 demo: setup
-	$(PY) tools/demo.py
+	$(PY) devel/tools/demo.py
 
 lint: setup
 	ruff check .
@@ -47,9 +54,9 @@ ANSIBLE_TEST_GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 SANITY_PATHS := galaxy.yml meta plugins roles playbooks extensions docs changelogs schemas inventories slices \
 	README.md COPYING requirements.txt bindep.txt tests/unit tests/playbooks
 sanity: setup
-	@install -D -m 0644 tools/ansible_test_get_pip.py $(ANSIBLE_TEST_GET_PIP)
+	@install -D -m 0644 devel/tools/ansible_test_get_pip.py $(ANSIBLE_TEST_GET_PIP)
 	@rm -rf .build && mkdir -p .build/ansible_collections/qsafe/slicing
-	@git ls-files -co --exclude-standard -z -- $(SANITY_PATHS) | xargs -0 cp --parents -t .build/ansible_collections/qsafe/slicing
+	@git ls-files -co --exclude-standard -z -- $(SANITY_PATHS) | xargs -0 cp -P --parents -t .build/ansible_collections/qsafe/slicing
 	cd .build/ansible_collections/qsafe/slicing && git init -q && git add -A >/dev/null && \
 	  ansible-test sanity --python 3.11 --color no
 
@@ -63,12 +70,12 @@ molecule: setup
 test: lint sanity unit molecule
 
 bench: setup
-	$(PY) bench/pce.py
-	$(PY) bench/netconf.py
-	$(PY) bench/kms.py
-	$(PY) bench/registry.py
-	$(PY) bench/steps.py
-	$(PY) bench/provision.py
+	$(PY) devel/bench/pce.py
+	$(PY) devel/bench/netconf.py
+	$(PY) devel/bench/kms.py
+	$(PY) devel/bench/registry.py
+	$(PY) devel/bench/steps.py
+	$(PY) devel/bench/provision.py
 
 lab-up: setup
 	$(PY) -m qsafe_lab up

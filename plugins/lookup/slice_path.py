@@ -83,10 +83,10 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
-from ansible_collections.qsafe.slicing.plugins.module_utils.descriptor_errors import DescriptorError
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_steps import BindingError
-from ansible_collections.qsafe.slicing.plugins.module_utils.path_computation import PlanningError
-from ansible_collections.qsafe.slicing.plugins.module_utils.slice_planning import plan_from_documents
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.errors import DescriptorError
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.pce import PlanningError
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.plan import plan_from_documents
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.render import BindingError
 
 
 class LookupModule(LookupBase):

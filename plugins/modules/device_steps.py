@@ -144,13 +144,13 @@ error_path:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_batch import batch_failure, batch_requests
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_module import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import batch_failure, batch_requests
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     module_kwargs,
     require_ncclient,
     run_steps_direct,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import (
     CommitOptions,
     DeviceConnection,
 )

@@ -105,11 +105,11 @@ error_path:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_failures import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures import (
     failure_from,
     failure_result,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_module import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     build_request,
     connection_from_params,
     module_kwargs,

@@ -99,17 +99,17 @@ devices:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_failures import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures import (
     failure_from,
     failure_result,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_module import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     confirm_direct,
     confirm_result,
     module_kwargs,
     require_ncclient,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations import DeviceConnection
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import DeviceConnection
 
 NAME = "netconf_confirm"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.qsafe.slicing.plugins.module_utils.slice_request import parse_slice
-from ansible_collections.qsafe.slicing.plugins.module_utils.topology import load_topology
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.request import parse_slice
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.topology import load_topology
 
 
 def make_topology(sites, links):

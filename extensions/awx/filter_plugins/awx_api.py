@@ -4,7 +4,7 @@
 
 Why filters: register.yml must decide, per object, whether to POST (absent), PATCH (differs) or
 leave it (same), and AWX answers secret inputs with `$encrypted$`. Doing that comparison in Jinja
-would be unreadable; here it is plain Python that tests/awx/ checks directly.
+would be unreadable; here it is plain Python that tests/integration/awx/ checks directly.
 """
 
 from __future__ import annotations

@@ -187,7 +187,7 @@ def _validate(doc: dict[str, Any], connections: Sequence[str]) -> None:
         raise AnsibleFilterError(
             "survey_to_descriptor needs the Python package jsonschema (see requirements.txt)"
         )
-    from ansible_collections.qsafe.slicing.plugins.module_utils.descriptor_schemas import SLICE_SCHEMA
+    from ansible_collections.qsafe.slicing.plugins.module_utils.planning.schemas import SLICE_SCHEMA
 
     validator = jsonschema.Draft202012Validator(SLICE_SCHEMA)
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))

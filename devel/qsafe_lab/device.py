@@ -1,0 +1,143 @@
+"""One lab device: its files under the lab dir and the argv of its netconfd + sshd pair."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import pathlib
+import sys
+from dataclasses import dataclass
+
+from qsafe_lab import keys
+from qsafe_lab.inventory import Device
+from qsafe_lab.startup import KEYSCRIPT_USER, KIND_MODULES, OPERATOR_USER
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+YANG_DIRS = [REPO / "yang", REPO / "yang" / "openconfig", pathlib.Path("/usr/share/yuma/modules")]
+RELAY = pathlib.Path(__file__).resolve().parent / "relay.py"
+MAX_SOCK_PATH = 107  # sun_path
+
+
+def ram_root(lab_dir: pathlib.Path) -> pathlib.Path:
+    base = pathlib.Path("/dev/shm") if pathlib.Path("/dev/shm").is_dir() else lab_dir
+    digest = hashlib.sha256(str(lab_dir).encode()).hexdigest()[:12]
+    return base / f"qsafe-lab-{os.getuid()}-{digest}"
+
+
+@dataclass
+class DevicePaths:
+    """Where one device's files live; `sock` is short because unix socket paths are <= 107 bytes."""
+
+    lab_dir: pathlib.Path
+    name: str
+
+    @property
+    def dir(self) -> pathlib.Path:
+        return self.lab_dir / "devices" / self.name
+
+    @property
+    def sock(self) -> pathlib.Path:
+        return self.lab_dir / "run" / f"{self.name}.sock"
+
+    @property
+    def fault_file(self) -> pathlib.Path:
+        return self.lab_dir / "faults" / f"{self.name}.json"
+
+    @property
+    def ram_dir(self) -> pathlib.Path:
+        """netconfd's HOME and startup dir, in RAM (/dev/shm): netconfd writes backup-cfg.xml (a copy of
+        running, which may hold key material) next to its startup file, and keys must not rest on disk."""
+        return ram_root(self.lab_dir) / self.name
+
+    @property
+    def startup(self) -> pathlib.Path:
+        return self.ram_dir / "startup.xml"
+
+    @property
+    def host_key(self) -> pathlib.Path:
+        return self.dir / "ssh_host_ed25519_key"
+
+    @property
+    def sshd_config(self) -> pathlib.Path:
+        return self.dir / "sshd_config"
+
+    @property
+    def authorized_keys(self) -> pathlib.Path:
+        return self.dir / "authorized_keys"
+
+
+def netconfd_argv(dev: Device, paths: DevicePaths, port: int) -> list[str]:
+    if len(str(paths.sock)) > MAX_SOCK_PATH:
+        raise ValueError(f"lab dir too long for a unix socket path: {paths.sock}")
+    modules = ["ietf-netconf-acm", *KIND_MODULES[dev.kind]]
+    return [
+        "/usr/sbin/netconfd",
+        "--modpath=" + ":".join(str(d) for d in YANG_DIRS),
+        *[f"--module={m}" for m in modules],
+        f"--startup={paths.startup}",
+        # Commits are not written back to the startup file: nothing (no key) is saved at rest.
+        "--with-startup=true",
+        "--access-control=enforcing",
+        f"--ncxserver-sockname={paths.sock}",
+        # netconfd accepts sessions only from the SSH ports it is told about (ncx-connect check).
+        f"--port={port}",
+        f"--log={paths.dir / 'netconfd.log'}",
+        "--log-level=warn",
+    ]
+
+
+def relay_command(paths: DevicePaths, port: int, netconf_user: str) -> list[str]:
+    return [
+        sys.executable,
+        "-I",
+        "-S",
+        str(RELAY),
+        f"--sock={paths.sock}",
+        f"--port={port}",
+        f"--faults={paths.fault_file}",
+        f"--netconf-user={netconf_user}",
+    ]
+
+
+def sshd_config_text(paths: DevicePaths, port: int) -> str:
+    return f"""# Lab device {paths.name}: loopback only, public keys only, netconf only (forced command).
+Port {port}
+ListenAddress 127.0.0.1
+HostKey {paths.host_key}
+PidFile none
+AuthorizedKeysFile {paths.authorized_keys}
+AllowUsers {getpass.getuser()}
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+PrintMotd no
+PermitTTY no
+AllowTcpForwarding no
+X11Forwarding no
+MaxStartups 100:30:200
+LogLevel ERROR
+Subsystem netconf /usr/sbin/netconf-subsystem
+"""
+
+
+def write_ssh_files(paths: DevicePaths, port: int, client_keys: dict[str, pathlib.Path]) -> None:
+    """sshd_config and authorized_keys for this device on this port (host key created once)."""
+    keys.keygen(paths.host_key, f"qsafe-lab {paths.name}")
+    paths.sshd_config.write_text(sshd_config_text(paths, port))
+    users = {"operator": OPERATOR_USER, "keyscript": KEYSCRIPT_USER}
+    lines = [
+        keys.authorized_keys_line(
+            keys.public_key(client_keys[ident]), relay_command(paths, port, users[ident])
+        )
+        for ident in keys.IDENTITIES
+    ]
+    paths.authorized_keys.write_text("".join(lines))
+    paths.authorized_keys.chmod(0o600)
+
+
+def sshd_argv(paths: DevicePaths) -> list[str]:
+    return ["/usr/sbin/sshd", "-D", "-e", "-f", str(paths.sshd_config)]

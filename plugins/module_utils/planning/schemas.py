@@ -1,0 +1,121 @@
+"""JSON Schemas of the topology file and the slice descriptor (the contracts).
+
+The schemas live here, as Python, so that module_utils can validate without reading files;
+`schemas/*.schema.json` are generated from these dicts (`devel/tools/write_schemas.py`) and a test
+keeps the two identical.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import LEVELS
+
+_NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
+_POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+_COMPUTE_CAPACITY = {
+    "type": "object",
+    "required": ["vcpu", "memory_gb"],
+    "additionalProperties": False,
+    "properties": {"vcpu": {"type": "integer", "minimum": 0}, "memory_gb": {"type": "number", "minimum": 0}},
+}
+
+SITE_ROLES: tuple[str, ...] = ("cell", "aggregation", "metro", "core")
+
+TOPOLOGY_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://qsafe.example/schemas/topology.schema.json",
+    "title": "qsafe.slicing topology",
+    "type": "object",
+    "required": ["topology"],
+    "additionalProperties": False,
+    "properties": {
+        "topology": {
+            "type": "object",
+            "required": ["sites", "links"],
+            # Device bindings (channels, key managers, ...) are extra fields only device-step
+            # rendering reads; planning must work without them.
+            "additionalProperties": True,
+            "properties": {
+                "name": {"type": "string"},
+                "sites": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "role"],
+                        "additionalProperties": True,
+                        "properties": {
+                            "name": _NAME,
+                            "role": {"enum": list(SITE_ROLES)},
+                            "compute": _COMPUTE_CAPACITY,
+                        },
+                    },
+                },
+                "links": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "a", "b", "security", "capacity_mbps", "latency_ms"],
+                        "additionalProperties": True,
+                        "properties": {
+                            "name": _NAME,
+                            "a": _NAME,
+                            "b": _NAME,
+                            "security": {"enum": list(LEVELS)},
+                            "capacity_mbps": _POSITIVE,
+                            "latency_ms": {"type": "number", "minimum": 0},
+                            "devices": {"type": "object"},
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+
+SLICE_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://qsafe.example/schemas/slice.schema.json",
+    "title": "qsafe.slicing slice descriptor",
+    "type": "object",
+    "required": ["slice"],
+    "additionalProperties": False,
+    "properties": {
+        "slice": {
+            "type": "object",
+            "required": ["id", "connections"],
+            "additionalProperties": False,
+            "properties": {
+                "id": _NAME,
+                "description": {"type": "string"},
+                "compute": {
+                    "type": "object",
+                    "required": ["vcpu", "memory_gb"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "site_role": {"enum": list(SITE_ROLES)},
+                        "site": _NAME,
+                        "vcpu": {"type": "integer", "exclusiveMinimum": 0},
+                        "memory_gb": _POSITIVE,
+                    },
+                },
+                "connections": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "from", "to", "security", "bandwidth_mbps", "max_latency_ms"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "name": _NAME,
+                            "from": _NAME,
+                            "to": _NAME,
+                            "security": {"enum": list(LEVELS)},
+                            "bandwidth_mbps": _POSITIVE,
+                            "max_latency_ms": _POSITIVE,
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
