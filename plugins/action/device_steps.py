@@ -14,35 +14,34 @@ from typing import Any
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_batch import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import (
     batch_failure,
     batch_requests,
     progress_line,
     run_batch,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_failures import failure_result
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_module import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures import failure_result
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     module_kwargs,
     run_steps_direct,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.device_operations import (
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import (
     CommitOptions,
     DeviceConnection,
     StepRequest,
     StepResult,
 )
-from ansible_collections.qsafe.slicing.plugins.plugin_utils.netconf_device_action import NetconfDeviceAction
+from ansible_collections.qsafe.slicing.plugins.plugin_utils._device_action import NetconfDeviceAction
 
 display = Display()
 
 
 class ActionModule(NetconfDeviceAction):
-    MODULE = "device_steps"
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
         result = self._base_result(tmp, task_vars)
-        kwargs = module_kwargs(self.MODULE)
+        kwargs = module_kwargs(self.module_name)
         _validation, args = self.validate_argument_spec(
             argument_spec=kwargs["argument_spec"], required_if=kwargs.get("required_if", [])
         )

@@ -1,11 +1,1 @@
-# Copyright: (c) 2026, qsafe.slicing contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of qsafe.slicing.l2_vlan: the step runs in the worker, via the session broker."""
-
-from __future__ import annotations
-
-from ansible_collections.qsafe.slicing.plugins.plugin_utils.netconf_device_action import NetconfDeviceAction
-
-
-class ActionModule(NetconfDeviceAction):
-    MODULE = "l2_vlan"
+device_step.py

@@ -9,11 +9,8 @@ from __future__ import annotations
 import os
 
 from ansible.plugins.action import ActionBase
-from ansible_collections.qsafe.slicing.plugins.module_utils.slice_registry_ops import (
-    ARGUMENT_SPEC,
-    ActionFailed,
-    run_action,
-)
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry.argspec import ARGUMENT_SPEC
+from ansible_collections.qsafe.slicing.plugins.plugin_utils._slice_registry import ActionFailed, run_action
 
 
 class ActionModule(ActionBase):

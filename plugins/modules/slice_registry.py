@@ -16,8 +16,7 @@ description:
     options fall back to the environment (E(QSAFE_REGISTRY_DSN), E(QSAFE_REGISTRY_PATH),
     E(QSAFE_STATE_DIR)), then to C(.state/registry.sqlite3) under the current directory.
   - An action plugin of the same name runs this in the controller's worker (fast, and the lock
-    keeper can watch the C(ansible-playbook) process); the module works standalone too, but a
-    lock taken by the standalone module is held only as long as the module's parent process.
+    keeper can watch the C(ansible-playbook) process). It cannot run as a module on a target.
 options:
   action:
     description:
@@ -193,23 +192,18 @@ kept_shared:
   elements: dict
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.qsafe.slicing.plugins.module_utils.slice_registry_ops import (
-    ARGUMENT_SPEC,
-    ActionFailed,
-    run_action,
-)
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry.argspec import ARGUMENT_SPEC
 
 
 def main():
+    # The registry's orchestrator lock is held by a keeper process that watches ansible-playbook:
+    # only the controller can run that, so the action plugin of the same name does the work.
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        result = run_action(dict(module.params), module.check_mode, watch_pid=os.getppid())
-    except ActionFailed as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    module.fail_json(
+        msg="qsafe.slicing.slice_registry runs on the controller through its action plugin; "
+        "it cannot run as a module on a target (use it in a play on the controller)"
+    )
 
 
 if __name__ == "__main__":
