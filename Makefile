@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(abspath $(VENV))/bin
 COLL_ROOT := $(abspath $(VENV))/collections
 COLL_LINK := $(COLL_ROOT)/ansible_collections/qsafe/slicing
+DEVEL_PTH := $(VENV)/.devel-pth-stamp
 APT_PACKAGES := python3-venv openssh-client openssh-server netconfd iproute2 postgresql
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
@@ -30,7 +31,6 @@ $(VENV)/.deps-stamp: requirements.txt requirements-dev.txt constraints.txt
 
 # The development tree (devel/: lab, key managers, benches, tools) and the collection are importable
 # from the venv's Python wherever it runs (python -m qsafe_lab, the key-script daemons, benches).
-DEVEL_PTH = $(VENV)/.devel-pth-stamp
 $(DEVEL_PTH): $(VENV)/.deps-stamp
 	@printf '%s\n%s\n' "$(CURDIR)/devel" "$(COLL_ROOT)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/qsafe_devel.pth"
 	@touch $@
