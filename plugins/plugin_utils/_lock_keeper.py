@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hold the orchestrator lock across the tasks of a play: a small keeper process.
 
 Ansible runs every task in a fresh process, so a lock taken inside one task dies when the
@@ -6,6 +8,12 @@ controller's worker, whose parent is the ansible-playbook process): it takes the
 reports back, and keeps it until `stop_lock_keeper()` is called or the watched process
 (ansible-playbook) exits, however it exits. Since the lock itself still lives in the
 keeper's fcntl lock / PostgreSQL session, a SIGKILLed keeper releases it too.
+
+Where the lock is: next to the registry it protects. The caller resolves the registry's location
+(`resolve_registry_config`: a DSN, or the SQLite file as an absolute path, by the precedence of
+`select_backend`, relative paths and the `.state` default taken from the caller's cwd and
+environment) before the keeper starts, so the keeper (which runs with cwd `/`) locks
+`<state dir>/registry.sqlite3.lock` of the same registry whatever its own cwd.
 """
 
 from __future__ import annotations
@@ -19,7 +27,10 @@ import subprocess
 import sys
 import time
 
-from ansible_collections.qsafe.slicing.plugins.module_utils.registry.backend import open_registry
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry.backend import (
+    open_registry,
+    select_backend,
+)
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry.errors import (
     LockTimeout,
     RegistryError,
@@ -76,6 +87,25 @@ def _collections_root() -> str | None:
     return os.path.dirname(path) if os.path.basename(path) == "ansible_collections" else None
 
 
+def resolve_registry_config(config: dict) -> dict:
+    """open_registry() arguments naming the registry absolutely: {"dsn": ...} or {"path": abs path}.
+
+    Resolved in the calling process (its cwd and environment), so that another process, whatever
+    its cwd, opens the same registry and the same lock file.
+    """
+    kind, where = select_backend(
+        dsn=config.get("dsn") or None,
+        path=config.get("path") or None,
+        state_dir=config.get("state_dir") or None,
+        project_dir=config.get("project_dir") or None,
+    )
+    if kind == "postgresql":
+        # A DSN from the environment stays there (the keeper inherits it): a DSN may hold a
+        # password, and the keeper's arguments are visible to every local user.
+        return {"dsn": config["dsn"]} if config.get("dsn") else {}
+    return {"path": where}
+
+
 def start_lock_keeper(config: dict, holder: str, timeout_s: float, watch_pid: int) -> dict:
     """Take the orchestrator lock in a keeper process; return the holder info + keeper_pid.
 
@@ -91,6 +121,7 @@ def start_lock_keeper(config: dict, holder: str, timeout_s: float, watch_pid: in
         or not pid_alive(watch_pid)
     ):
         raise RegistryInputError(f"watch_pid: {watch_pid!r} is not a running process")
+    config = resolve_registry_config(config)
     read_fd, write_fd = os.pipe()
     paths = [p for p in (_collections_root(), *sys.path) if p]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
@@ -146,7 +177,7 @@ def stop_lock_keeper(config: dict, token: str, keeper_pid: int, timeout_s: float
     The token is checked against the live lock holder first, so a recycled pid is never
     signalled.
     """
-    with open_registry(**config) as registry:
+    with open_registry(**resolve_registry_config(config)) as registry:
         live = registry.lock_holder()
         if not live or live.get("token") != token or live.get("pid") != keeper_pid:
             return False
