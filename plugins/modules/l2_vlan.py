@@ -79,6 +79,21 @@ commit:
   returned: success
   type: str
   sample: confirmed
+commands:
+  description:
+    - The C(edit-config) payloads sent to the candidate (XML), empty when the device already matched
+      and nothing needed sending. They reach running only when RV(committed) is true.
+  returned: success
+  type: list
+  elements: str
+before:
+  description: The affected subtree in running before the step (text).
+  returned: success
+  type: str
+after:
+  description: The affected subtree after the step (in candidate; what running holds once committed).
+  returned: success
+  type: str
 elapsed_ms:
   description: Time spent on the device transaction, in milliseconds.
   returned: success
@@ -100,36 +115,12 @@ error_path:
 
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures import (
-    failure_from,
-    failure_result,
-)
-from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
-    build_request,
-    connection_from_params,
-    module_kwargs,
-    require_ncclient,
-    run_direct,
-)
-
-NAME = "l2_vlan"
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import step_module_main
 
 
 def main() -> None:
-    module = AnsibleModule(**module_kwargs(NAME))
-    missing = require_ncclient()
-    if missing:
-        module.fail_json(msg=missing_required_lib(missing))
-    try:
-        request = build_request(NAME, module.params, module.check_mode, module._diff)
-        conn = connection_from_params(module.params)
-    except Exception as exc:  # noqa: BLE001 - bad input is reported like any step failure
-        module.fail_json(**failure_result(failure_from(exc, module.params["device"], None).to_dict()))
-    result = run_direct(conn, request)
-    if result.get("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    step_module_main(AnsibleModule, "l2_vlan")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,13 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What every device payload builder shares: the handler contract, its registry, XML helpers.
 
-Why a registry of handlers keyed by (kind, operation) (STYLE.md 14): the plan's steps name a kind
-and an operation; device_step dispatches through this table instead of an if-chain, and adding a
-device kind is one new file that registers its handlers.
+Why a registry of handlers keyed by (kind, operation): the plan's steps name a kind and an
+operation; device_step dispatches through this table instead of an if-chain (as ncclient's device
+handlers do), and adding a device kind is one new file that registers its handlers.
+
+A handler declares its parameters once (`fields`: type, required, default, choices) and which of
+them identify the resource (`identity_fields`); the module's argument spec (`argspec()`), the
+plan renderer's resource key and the check of step params are all derived from that declaration.
 
 A handler is pure: it validates params, names the subtree that the step touches (for the
 before/after diff), and computes the edit from the device's current configuration (absent-state
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # noqa: S405 - parses replies of the configured device
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -35,14 +40,32 @@ class StepConflictError(ValueError):
     """The device's current configuration contradicts the step (e.g. a port used by another VLAN)."""
 
 
+@dataclass(frozen=True)
+class Field:
+    """One parameter of a handler: a step's `params` key and the same-named module option.
+
+    required: required for state=present; an identity field that is required is required for
+    state=absent too. no_log: set only where Ansible's secret-name heuristic must be told (a name
+    containing "key" that is not a secret).
+    """
+
+    type: str  # "str", "int" or "bool" (Ansible argspec types)
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    no_log: bool | None = None
+
+
 class StepHandler:
     """Base class of a (kind, operation) payload builder. Subclasses set the class attributes."""
 
     kind: str = ""
     operation: str = ""
-    #: params accepted: name -> (python type(s), required, default)
-    fields: Mapping[str, tuple[Any, bool, Any]] = {}
-    #: the params that identify the resource: the only ones required to remove it (state=absent)
+    #: the one-device module that runs this handler (its options are `fields`)
+    module: str = ""
+    #: params accepted, in module option order
+    fields: Mapping[str, Field] = {}
+    #: the params that identify the resource, in the order of the plan's resource key
     identity_fields: tuple[str, ...] = ()
 
     def validate(self, params: Mapping[str, Any], state: str = "present") -> dict[str, Any]:
@@ -53,19 +76,45 @@ class StepHandler:
         if unknown:
             raise StepInputError(unknown[0], f"unknown parameter for {self.kind}/{self.operation}")
         out: dict[str, Any] = {}
-        for name, (types, required, default) in self.fields.items():
+        for name, spec in self.fields.items():
             value = params.get(name)
             if value is None:
-                if required and (state == "present" or name in self.identity_fields):
+                if spec.required and (state == "present" or name in self.identity_fields):
                     raise StepInputError(name, f"is required for {self.kind}/{self.operation}")
-                out[name] = default
+                out[name] = spec.default
                 continue
-            out[name] = _coerce(name, value, types)
+            out[name] = _coerce(name, value, spec)
         if state == "present":
             self.check(out)
         else:
             self.check_absent(out)
         return out
+
+    def argspec(self) -> dict[str, dict[str, Any]]:
+        """The module's own options (Ansible argument_spec) derived from `fields`."""
+        spec: dict[str, dict[str, Any]] = {}
+        for name, field in self.fields.items():
+            option: dict[str, Any] = {"type": field.type}
+            if field.required and name in self.identity_fields:
+                option["required"] = True
+            if field.default is not None:
+                option["default"] = field.default
+            if field.choices:
+                option["choices"] = list(field.choices)
+            if field.no_log is not None:
+                option["no_log"] = field.no_log
+            spec[name] = option
+        return spec
+
+    def required_if(self) -> list[tuple[str, str, list[str]]]:
+        """Ansible required_if: the required fields that only state=present needs."""
+        present_only = [n for n, f in self.fields.items() if f.required and n not in self.identity_fields]
+        return [("state", "present", present_only)] if present_only else []
+
+    def resource(self, device: str, params: Mapping[str, Any]) -> str:
+        """The key that names what the step creates on the device (equal steps share it)."""
+        identity = ":".join(str(params[k]) for k in self.identity_fields)
+        return f"{self.kind}:{device}:{self.operation}:{identity}"
 
     def check(self, params: dict[str, Any]) -> None:
         """Cross-field checks for state=present (override)."""
@@ -90,32 +139,28 @@ class StepHandler:
         raise NotImplementedError
 
 
-def _coerce(name: str, value: Any, types: Any) -> Any:
-    if types is bool:
+def _coerce(name: str, value: Any, spec: Field) -> Any:
+    if spec.type == "bool":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
             return value.lower() in ("true", "yes", "on", "1")
         raise StepInputError(name, f"must be a boolean, got {value!r}")
-    if types is int:
+    if spec.type == "int":
         if isinstance(value, bool):
             raise StepInputError(name, f"must be an integer, got {value!r}")
         try:
             return int(value)
         except (TypeError, ValueError):
             raise StepInputError(name, f"must be an integer, got {value!r}") from None
-    if types is str:
-        if isinstance(value, (dict, list, bool)):
-            raise StepInputError(name, f"must be a string, got {type(value).__name__}")
-        text = str(value)
-        if not text:
-            raise StepInputError(name, "must not be empty")
-        return text
-    if isinstance(types, tuple) and all(isinstance(t, str) for t in types):
-        if value not in types:
-            raise StepInputError(name, f"must be one of {', '.join(types)}, got {value!r}")
-        return value
-    return value
+    if isinstance(value, (dict, list, bool)):
+        raise StepInputError(name, f"must be a string, got {type(value).__name__}")
+    text = str(value)
+    if spec.choices and text not in spec.choices:
+        raise StepInputError(name, f"must be one of {', '.join(spec.choices)}, got {value!r}")
+    if not text:
+        raise StepInputError(name, "must not be empty")
+    return text
 
 
 HANDLERS: dict[tuple[str, str], StepHandler] = {}
@@ -126,6 +171,8 @@ def register(cls: type[StepHandler]) -> type[StepHandler]:
     key = (cls.kind, cls.operation)
     if key in HANDLERS:
         raise ValueError(f"duplicate device handler for {key}")
+    if any(h.module == cls.module for h in HANDLERS.values()):
+        raise ValueError(f"two device handlers for module {cls.module}")
     HANDLERS[key] = cls()
     return cls
 

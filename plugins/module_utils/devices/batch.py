@@ -37,6 +37,16 @@ STEP_KEYS = ("device", "kind", "operation", "params")
 STEP_FIELDS = ("index", "name", "device", "kind", "operation", "params", "resource", "shared")
 ON_FAILURE = ("stop", "continue")
 
+
+
+def missing_step_key(step: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(key, message) of the first plan-step key that `step` lacks; None when it has them all."""
+    for key in STEP_KEYS:
+        if step.get(key) in (None, ""):
+            return key, f"is required (a plan step has {', '.join(STEP_KEYS)})"
+    return None
+
+
 RunOne = Callable[[StepRequest], dict[str, Any]]
 Progress = Callable[[int, int, dict[str, Any]], None]
 
@@ -69,10 +79,9 @@ def batch_requests(
     for position, step in enumerate(steps):
         if not isinstance(step, Mapping):
             raise _bad_step(position, step, "", f"must be a mapping (a plan step), got {type(step).__name__}")
-        missing = [k for k in STEP_KEYS if step.get(k) in (None, "")]
-        if missing:
-            needed = ", ".join(STEP_KEYS)
-            raise _bad_step(position, step, missing[0], f"is required (a plan step has {needed})")
+        problem = missing_step_key(step)
+        if problem:
+            raise _bad_step(position, step, *problem)
         if not isinstance(step["params"], Mapping):
             raise _bad_step(position, step, "params", "must be a mapping")
         request = StepRequest(

@@ -17,6 +17,7 @@ from typing import Any
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import (
     NC_ATTR,
+    Field,
     StepConflictError,
     StepHandler,
     StepInputError,
@@ -27,22 +28,26 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import 
     text_of,
     x,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import LEVELS
 
 ENC_NS = "urn:qsafe:yang:encryptor"
-METHODS = ("none", "dh", "qra", "qkd", "hybrid")
+# A card port's key method: a link's security level, or a hybrid of several key sources.
+METHODS = (*LEVELS, "hybrid")
+KEY_METHODS = tuple(m for m in METHODS if m != "none")
 
 
 @register
 class ClientPortHandler(StepHandler):
     kind = "encryptor"
     operation = "client_port"
+    module = "encryptor_port"
     fields = {
-        "port": (str, True, None),
-        "channel": (str, False, None),
-        "enabled": (bool, False, True),
-        "encryption": (bool, False, False),
-        "method": (METHODS, False, None),
-        "key_stream": (str, False, None),
+        "port": Field("str", required=True),
+        "channel": Field("str"),
+        "enabled": Field("bool", default=True),
+        "encryption": Field("bool", default=False),
+        "method": Field("str", choices=METHODS),
+        "key_stream": Field("str", no_log=False),
     }
     identity_fields = ("port",)
 
@@ -51,7 +56,7 @@ class ClientPortHandler(StepHandler):
             params["method"] = "none" if not params["encryption"] else None
         if params["encryption"] and params["method"] in (None, "none"):
             raise StepInputError(
-                "method", "must name the key method (dh, qra, qkd, hybrid) when encryption is on"
+                "method", f"must name the key method ({', '.join(KEY_METHODS)}) when encryption is on"
             )
 
     def identity(self, params: Mapping[str, Any]) -> str:

@@ -19,7 +19,10 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import 
 # The kind modules register their handlers when imported; naming them here keeps that import used.
 KIND_MODULES = (encryptor, key_stream, l2_switch, optical_switch)
 
-__all__ = ["HANDLERS", "KIND_MODULES", "handler_for", "supported"]
+__all__ = ["HANDLERS", "KIND_MODULES", "MODULE_HANDLERS", "handler_for", "supported"]
+
+# Module name -> its handler: each one-device module is device_step with a fixed (kind, operation).
+MODULE_HANDLERS: dict[str, StepHandler] = {h.module: h for h in HANDLERS.values()}
 
 
 def handler_for(kind: str, operation: str) -> StepHandler:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import (
     NC_ATTR,
+    Field,
     StepHandler,
     StepInputError,
     find,
@@ -22,6 +23,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import 
     register,
     x,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.encryptor import KEY_METHODS
 
 KS_NS = "urn:qsafe:yang:key-stream"
 CONFIG_LEAVES = (
@@ -41,16 +43,17 @@ CONFIG_LEAVES = (
 class KeyStreamHandler(StepHandler):
     kind = "key_stream"
     operation = "stream"
+    module = "key_stream"
     fields = {
-        "name": (str, True, None),
-        "channel": (str, True, None),
-        "method": (("dh", "qra", "qkd", "hybrid"), True, None),
-        "role": (("primary", "secondary"), True, None),
-        "kme": (str, True, None),
-        "local_sae": (str, True, None),
-        "peer_sae": (str, True, None),
-        "card": (str, True, None),
-        "refresh_s": (int, False, 3),
+        "name": Field("str", required=True),
+        "channel": Field("str", required=True),
+        "method": Field("str", required=True, choices=KEY_METHODS),
+        "role": Field("str", required=True, choices=("primary", "secondary")),
+        "kme": Field("str", required=True),
+        "local_sae": Field("str", required=True),
+        "peer_sae": Field("str", required=True),
+        "card": Field("str", required=True),
+        "refresh_s": Field("int", default=3),
     }
     identity_fields = ("name",)
 

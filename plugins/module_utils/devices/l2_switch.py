@@ -18,6 +18,7 @@ from typing import Any
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import (
     NC_ATTR,
+    Field,
     StepConflictError,
     StepHandler,
     StepInputError,
@@ -28,6 +29,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import 
     text_of,
     x,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.vlans import vlan_problem
 
 OC_IF_NS = "http://openconfig.net/yang/interfaces"
 OC_ETH_NS = "http://openconfig.net/yang/interfaces/ethernet"
@@ -35,15 +37,17 @@ OC_VLAN_NS = "http://openconfig.net/yang/vlan"
 
 
 def _check_vlan_id(vlan_id: int) -> None:
-    if not 1 <= vlan_id <= 4094:
-        raise StepInputError("vlan_id", f"must be 1..4094, got {vlan_id}")
+    problem = vlan_problem(vlan_id)
+    if problem:
+        raise StepInputError("vlan_id", problem)
 
 
 @register
 class VlanHandler(StepHandler):
     kind = "l2_switch"
     operation = "vlan"
-    fields = {"vlan_id": (int, True, None), "name": (str, False, None)}
+    module = "l2_vlan"
+    fields = {"vlan_id": Field("int", required=True), "name": Field("str")}
     identity_fields = ("vlan_id",)
 
     def check_absent(self, params: dict[str, Any]) -> None:
@@ -86,12 +90,13 @@ class VlanHandler(StepHandler):
 class VlanMemberHandler(StepHandler):
     kind = "l2_switch"
     operation = "vlan_member"
+    module = "l2_port_vlan"
     fields = {
-        "port": (str, True, None),
-        "vlan_id": (int, True, None),
-        "mode": (("trunk", "access"), False, "trunk"),
+        "port": Field("str", required=True),
+        "vlan_id": Field("int", required=True),
+        "mode": Field("str", default="trunk", choices=("trunk", "access")),
     }
-    identity_fields = ("port", "vlan_id")
+    identity_fields = ("vlan_id", "port")
 
     def check_absent(self, params: dict[str, Any]) -> None:
         _check_vlan_id(params["vlan_id"])

@@ -12,14 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import run_batch
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import STATES
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import (
+    ON_FAILURE,
+    missing_step_key,
+    run_batch,
+)
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures import (
     DeviceStepError,
     failure_from,
     failure_result,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.handlers import MODULE_HANDLERS
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import (
-    MODULE_HANDLERS,
+    COMMIT_MODES,
     CommitOptions,
     DeviceConnection,
     StepRequest,
@@ -28,84 +34,43 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction 
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import HAS_NCCLIENT
 
-COMMON_SPEC: dict[str, Any] = {
-    "device": {"type": "str", "required": True},
-    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-    "commit": {"type": "str", "default": "plain", "choices": ["plain", "confirmed"]},
+# How a step is applied: the same options on every device module and on device_steps.
+APPLY_SPEC: dict[str, Any] = {
+    "state": {"type": "str", "default": "present", "choices": list(STATES)},
+    "commit": {"type": "str", "default": "plain", "choices": list(COMMIT_MODES)},
     "confirm_timeout": {"type": "int", "default": 120},
     "persist_id": {"type": "str"},
 }
+TIMEOUT_SPEC: dict[str, Any] = {"netconf_timeout": {"type": "float", "default": 30.0}}
+COMMON_SPEC: dict[str, Any] = {"device": {"type": "str", "required": True}, **APPLY_SPEC}
 CONNECTION_SPEC: dict[str, Any] = {
     "netconf_host": {"type": "str"},
     "netconf_port": {"type": "int"},
     "netconf_user": {"type": "str"},
     "netconf_key_file": {"type": "path", "no_log": False},
     "netconf_known_hosts_file": {"type": "path"},
-    "netconf_timeout": {"type": "float", "default": 30.0},
+    **TIMEOUT_SPEC,
 }
 COMMIT_REQUIRED_IF = [("commit", "confirmed", ["persist_id"])]
 
-OPERATION_SPECS: dict[str, dict[str, Any]] = {
-    "l2_vlan": {
-        "vlan_id": {"type": "int", "required": True},
-        "name": {"type": "str"},
-    },
-    "l2_port_vlan": {
-        "port": {"type": "str", "required": True},
-        "vlan_id": {"type": "int", "required": True},
-        "mode": {"type": "str", "default": "trunk", "choices": ["trunk", "access"]},
-    },
-    "optical_cross_connect": {
-        "ingress": {"type": "str", "required": True},
-        "egress": {"type": "str", "required": True},
-        "bidirectional": {"type": "bool", "default": True},
-    },
-    "encryptor_port": {
-        "port": {"type": "str", "required": True},
-        "channel": {"type": "str"},
-        "enabled": {"type": "bool", "default": True},
-        "encryption": {"type": "bool", "default": False},
-        "method": {"type": "str", "choices": ["none", "dh", "qra", "qkd", "hybrid"]},
-        "key_stream": {"type": "str", "no_log": False},
-    },
-    "key_stream": {
-        "name": {"type": "str", "required": True},
-        "channel": {"type": "str"},
-        "method": {"type": "str", "choices": ["dh", "qra", "qkd", "hybrid"]},
-        "role": {"type": "str", "choices": ["primary", "secondary"]},
-        "kme": {"type": "str"},
-        "local_sae": {"type": "str"},
-        "peer_sae": {"type": "str"},
-        "card": {"type": "str"},
-        "refresh_s": {"type": "int", "default": 3},
-    },
-    "device_step": {
-        "step": {"type": "dict", "required": True},
-    },
-}
-EXTRA_REQUIRED_IF: dict[str, list[Any]] = {
-    "key_stream": [
-        ("state", "present", ["channel", "method", "role", "kme", "local_sae", "peer_sae", "card"])
-    ],
-}
+# Each one-device module's own options are its handler's fields; device_step takes a plan step.
+OPERATION_SPECS: dict[str, dict[str, Any]] = {name: h.argspec() for name, h in MODULE_HANDLERS.items()}
+OPERATION_SPECS["device_step"] = {"step": {"type": "dict", "required": True}}
+EXTRA_REQUIRED_IF: dict[str, list[Any]] = {name: h.required_if() for name, h in MODULE_HANDLERS.items()}
 CONFIRM_SPEC: dict[str, Any] = {
     "devices": {"type": "list", "elements": "str", "required": True},
     "persist_id": {"type": "str", "required": True},
     "action": {"type": "str", "default": "confirm", "choices": ["confirm", "cancel"]},
     "connections": {"type": "dict"},
-    "netconf_timeout": {"type": "float", "default": 30.0},
+    **TIMEOUT_SPEC,
 }
 STEPS_SPEC: dict[str, Any] = {
     "steps": {"type": "list", "elements": "dict", "required": True},
-    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-    "commit": {"type": "str", "default": "plain", "choices": ["plain", "confirmed"]},
-    "confirm_timeout": {"type": "int", "default": 120},
-    "persist_id": {"type": "str"},
-    "on_failure": {"type": "str", "default": "stop", "choices": ["stop", "continue"]},
+    **APPLY_SPEC,
+    "on_failure": {"type": "str", "default": "stop", "choices": list(ON_FAILURE)},
     "connections": {"type": "dict"},
-    "netconf_timeout": {"type": "float", "default": 30.0},
+    **TIMEOUT_SPEC,
 }
-STEP_KEYS = ("device", "kind", "operation", "params")
 
 
 def module_kwargs(name: str) -> dict[str, Any]:
@@ -134,16 +99,16 @@ def build_request(name: str, params: Mapping[str, Any], check_mode: bool, diff: 
     device = params["device"]
     if name == "device_step":
         step = params["step"] or {}
-        missing = [k for k in STEP_KEYS if k not in step]
-        if missing:
+        problem = missing_step_key(step)
+        if problem:
             raise DeviceStepError(
                 {
                     "device": device,
                     "step": step.get("name"),
                     "operation": "validate",
                     "error_tag": "invalid-input",
-                    "error_path": f"step.{missing[0]}",
-                    "error_message": f"is required (a plan step has {', '.join(STEP_KEYS)})",
+                    "error_path": f"step.{problem[0]}",
+                    "error_message": problem[1],
                 }
             )
         if step["device"] != device:
@@ -168,9 +133,11 @@ def build_request(name: str, params: Mapping[str, Any], check_mode: bool, diff: 
             commit,
             step.get("name"),
         )
-    kind, operation = MODULE_HANDLERS[name]
-    op_params = {k: params.get(k) for k in OPERATION_SPECS[name]}
-    return StepRequest(device, kind, operation, op_params, params["state"], check_mode, diff, commit, None)
+    handler = MODULE_HANDLERS[name]
+    op_params = {k: params.get(k) for k in handler.fields}
+    return StepRequest(
+        device, handler.kind, handler.operation, op_params, params["state"], check_mode, diff, commit, None
+    )
 
 
 def connection_from_params(params: Mapping[str, Any]) -> DeviceConnection:
@@ -265,3 +232,25 @@ def confirm_result(action: str, outcomes: list[dict[str, Any]]) -> dict[str, Any
 
 def require_ncclient() -> str | None:
     return None if HAS_NCCLIENT else "ncclient"
+
+
+def step_module_main(module_class: Any, name: str) -> None:
+    """main() of the one-device modules (device_step and the per-operation ones): one step, exit.
+
+    module_class is the module's own AnsibleModule import (sanity tests patch it there).
+    """
+    from ansible.module_utils.basic import missing_required_lib
+
+    module = module_class(**module_kwargs(name))
+    missing = require_ncclient()
+    if missing:
+        module.fail_json(msg=missing_required_lib(missing))
+    try:
+        request = build_request(name, module.params, module.check_mode, module._diff)
+        conn = connection_from_params(module.params)
+    except Exception as exc:  # noqa: BLE001 - bad input is reported like any step failure
+        module.fail_json(**failure_result(failure_from(exc, module.params["device"], None).to_dict()))
+    result = run_direct(conn, request)
+    if result.get("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)

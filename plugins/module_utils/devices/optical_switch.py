@@ -16,6 +16,7 @@ from typing import Any
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import (
     NC_ATTR,
+    Field,
     StepConflictError,
     StepHandler,
     StepInputError,
@@ -34,7 +35,12 @@ OTS_NS = "urn:qsafe:yang:optical-switch"
 class CrossConnectHandler(StepHandler):
     kind = "optical_switch"
     operation = "cross_connect"
-    fields = {"ingress": (str, True, None), "egress": (str, True, None), "bidirectional": (bool, False, True)}
+    module = "optical_cross_connect"
+    fields = {
+        "ingress": Field("str", required=True),
+        "egress": Field("str", required=True),
+        "bidirectional": Field("bool", default=True),
+    }
     identity_fields = ("ingress", "egress")
 
     def check(self, params: dict[str, Any]) -> None:

@@ -41,15 +41,6 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session impo
 PENDING_MARK = "confirmed-commit pending"
 COMMIT_MODES = ("plain", "confirmed")
 
-# Module name -> (kind, operation): the per-operation modules are device_step with a fixed handler.
-MODULE_HANDLERS: dict[str, tuple[str, str]] = {
-    "l2_vlan": ("l2_switch", "vlan"),
-    "l2_port_vlan": ("l2_switch", "vlan_member"),
-    "optical_cross_connect": ("optical_switch", "cross_connect"),
-    "encryptor_port": ("encryptor", "client_port"),
-    "key_stream": ("key_stream", "stream"),
-}
-
 
 @dataclass
 class DeviceConnection:
@@ -159,10 +150,11 @@ class StepResult:
     commit: str | None = None
     before: str = ""
     after: str = ""
+    commands: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
 
     def to_result(self, diff: bool) -> dict[str, Any]:
-        """The Ansible result dict (diff only in diff mode)."""
+        """The Ansible result dict: what was sent (commands), before/after, diff only in diff mode."""
         out = {
             "changed": self.changed,
             "device": self.device,
@@ -172,6 +164,9 @@ class StepResult:
             "state": self.state,
             "committed": self.committed,
             "commit": self.commit,
+            "commands": list(self.commands),
+            "before": self.before,
+            "after": self.after,
             "elapsed_ms": round(self.elapsed_ms, 1),
         }
         if diff:
@@ -271,6 +266,7 @@ def _transaction(session: NetconfSession, request: StepRequest, params: dict[str
             after = before
             if edit is not None:
                 session.edit_config(edit)
+                result.commands.append(edit)
                 edited = True
                 after = session.get_config("candidate", flt)
             result.changed = canonical(before) != canonical(after)

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Render a planned slice into the ordered device steps that realise it.
 
 Only this layer reads device bindings (`links[].devices`, `channels`, site switch fields);
@@ -9,13 +11,15 @@ planning never does. The order brings a slice up safely and is undone in reverse
 4. VLANs on each site switch of a route, then port membership (traffic is admitted last).
 
 A step is a plain dict: index, name, device, kind, operation, params, resource, shared.
-`resource` identifies what the step creates on the device; the same resource is rendered once.
+`resource` identifies what the step creates on the device (the step handler's identity fields);
+the same resource is rendered once.
 `shared` marks resources that other slices may use too (a channel's key stream, a card port, a
 cross-connect): removing them is the provisioning layer's decision, made from the registry.
 """
 
 from __future__ import annotations
 
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.handlers import handler_for
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.pce import SlicePlan
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.topology import Topology
 
@@ -56,7 +60,7 @@ def render_steps(plan: SlicePlan, topology: Topology) -> list[dict]:
     seen: set[str] = set()
 
     def add(phase: str, name: str, device: str, kind: str, operation: str, params: dict, shared: bool):
-        resource = f"{kind}:{device}:{operation}:" + ":".join(str(params[k]) for k in _IDENTITY[operation])
+        resource = handler_for(kind, operation).resource(device, params)
         if resource in seen:
             return
         seen.add(resource)
@@ -183,12 +187,3 @@ def render_steps(plan: SlicePlan, topology: Topology) -> list[dict]:
     for index, step in enumerate(steps):
         step["index"] = index
     return steps
-
-
-_IDENTITY = {
-    "stream": ("name",),
-    "client_port": ("port",),
-    "cross_connect": ("ingress", "egress"),
-    "vlan": ("vlan_id",),
-    "vlan_member": ("vlan_id", "port"),
-}
