@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Security-aware path computation (the PCE).
 
 For each connection of a slice, find a route over the site multigraph whose every link has
@@ -6,24 +8,45 @@ bound. Among feasible routes the objective is lexicographic, so that premium lin
 for the slices that need them:
 
 1. the lowest sufficient security: minimise the sum, over the route's links, of how many levels
-   each link is above the requested level;
+   each link is above the requested level (the *premium*);
 2. then the lowest total latency;
 3. then the fewest hops; remaining ties are broken by link and site names (deterministic).
 
-The three terms are packed into one Python integer per link, so a single Dijkstra run over the
-site graph (parallel links collapsed per query to the best eligible one) optimises them exactly.
-When the best route by that objective breaks the latency bound, a second run minimises latency
-first (security premium second): it finds a route whenever any route meets every constraint, but
-that route may then use more premium links than strictly needed.
+Method (exact on every query; a resource-constrained shortest path):
+
+- *Fast path.* The three terms are packed into one integer per link, so one bidirectional
+  Dijkstra run (parallel links collapsed per query to the best eligible one) finds the
+  lexicographic optimum *without* the latency bound. When that route meets the bound it is the
+  answer: no route can do better with a constraint added.
+- *Exact closing step* when the bound binds: label-setting with dominance on (premium,
+  latency+hops). A reverse Dijkstra from the destination gives every site's least latency to
+  it (cut off at the bound) and a second one its least premium to it (over the sites the first
+  reached); labels are expanded in lexicographic order of (premium + premium bound, latency +
+  latency bound) (A* with per-criterion bounds, which are consistent), a label is dropped when
+  its latency plus the latency bound exceeds the bound or when another label at the same site
+  has no more premium and no more latency, and the first label settled at the destination is
+  the optimum. Parallel links stay separate here (only the Pareto-optimal ones per hop).
+- *Worst case.* The labels kept at a site have distinct premiums (equal premium: only the least
+  latency survives), so there are at most P+1 per site, P <= 3 (n-1) the premium of any simple
+  route: at most n (3n-2) labels, each expanded once over its site's links, O(nP (m + n) log(nP))
+  time; pseudo-polynomial in general, polynomial here because a link's premium is at most 3.
 
 Connections are planned in descriptor order; each one sees the capacity taken by the slice's
-earlier connections and by `reservations` (other slices). A `compute` endpoint is placed on each
-candidate site (the named one, or every site of the requested role with enough free vCPU and
-memory) and the candidate with the lowest total cost wins, names breaking ties.
+earlier connections and by `reservations` (other slices). When that refuses a slice of several
+connections, a joint search over every assignment (`joint.py`) plans them together.
+
+A `compute` endpoint: each candidate site (the named one, or every site of the requested role
+with enough free vCPU and memory) gets a lower bound on the slice's cost from one search per
+fixed endpoint of a connection that ends at the compute site (least latency: candidates beyond
+a bound are ruled out; least cost over the sites within the bound). Candidates are planned in
+order of that bound, and planning stops when the next bound exceeds the best total found; the
+winner is the least total cost, names breaking ties (the same answer as trying every candidate).
 """
 
 from __future__ import annotations
 
+import heapq
+import time
 from dataclasses import asdict, dataclass, field
 
 try:
@@ -33,6 +56,7 @@ try:
 except ImportError:  # pragma: no cover - exercised only where networkx is absent
     HAS_NETWORKX = False
 
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning import joint
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.request import (
     COMPUTE_ENDPOINT,
     ConnectionRequest,
@@ -44,6 +68,16 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.topology im
 _PREMIUM_SHIFT = 80  # bits above latency (ps) and hops: premium dominates, then latency, then hops
 _LATENCY_SHIFT = 16
 VLAN_RANGE = (100, 3999)
+_INF = float("inf")
+
+# The joint search is exact (complete and optimal) within these limits and its time budget;
+# beyond them it still runs with the same budget and says so when it gives up.
+JOINT_EXACT_CONNECTIONS = 4
+JOINT_EXACT_SITES = 200
+JOINT_SECONDS = 1.0
+JOINT_MAX_BRANCHES = 20000
+MESSAGE_LIMIT = 1000  # bytes of a refusal message
+CLOSEST_SHOWN = 3
 
 
 class PlanningError(Exception):
@@ -83,6 +117,7 @@ class SlicePlan:
     compute_site: str | None
     compute: dict | None
     connections: list[PlannedConnection] = field(default_factory=list)
+    method: str = "sequential"  # or "joint": the connection-by-connection plan was refused
 
     def to_dict(self) -> dict:
         return {
@@ -90,6 +125,7 @@ class SlicePlan:
             "compute_site": self.compute_site,
             "compute": self.compute,
             "connections": [c.to_dict() for c in self.connections],
+            "method": self.method,
         }
 
     def usage(self) -> dict:
@@ -105,6 +141,35 @@ class SlicePlan:
 def _as_int_ps(latency_ms: float) -> int:
     """Latency in integer picoseconds: exact sums, and finer than any latency a topology states."""
     return round(latency_ms * 1_000_000_000)
+
+
+def _dijkstra(adj: dict, origin: str, weight, cutoff=None, allowed=None, targets=None) -> dict:
+    """Single-source least `weight(entries)` (None: no usable link) to every site, optionally
+    within `cutoff`, only over `allowed` sites, stopping once every site of `targets` is settled."""
+    settled: dict = {}
+    best = {origin: 0}
+    heap = [(0, origin)]
+    remaining = set(targets) if targets is not None else None
+    while heap:
+        dist, site = heapq.heappop(heap)
+        if site in settled:
+            continue
+        settled[site] = dist
+        if remaining is not None:
+            remaining.discard(site)
+            if not remaining:
+                break
+        for other, entries in adj[site]:
+            if other in settled or (allowed is not None and other not in allowed):
+                continue
+            step = weight(entries)
+            if step is None:
+                continue
+            total = dist + step
+            if (cutoff is None or total <= cutoff) and total < best.get(other, _INF):
+                best[other] = total
+                heapq.heappush(heap, (total, other))
+    return settled
 
 
 class PathEngine:
@@ -123,8 +188,14 @@ class PathEngine:
                 self.graph[link.a][link.b]["links"].append(entry)
             else:
                 self.graph.add_edge(link.a, link.b, links=[entry])
-        for _u, _v, data in self.graph.edges(data=True):
+        # Per site, its neighbours (by name) and the shared, sorted list of links to each.
+        self._adj: dict[str, list] = {site: [] for site in self.graph}
+        for u, v, data in self.graph.edges(data=True):
             data["links"].sort()  # (rank, latency, name): the first eligible entry is the best one
+            self._adj[u].append((v, data["links"]))
+            self._adj[v].append((u, data["links"]))
+        for neighbours in self._adj.values():
+            neighbours.sort(key=lambda item: item[0])
 
     # --- link choice per hop -------------------------------------------------------------
     @staticmethod
@@ -145,6 +216,7 @@ class PathEngine:
         return best[1] if best else None
 
     def _search(self, src: str, dst: str, required: int, bandwidth: float, used: dict, latency_first: bool):
+        """Lexicographic least route without the latency bound (premium first, or latency first)."""
         pick = self._best_by_latency if latency_first else self._best_by_premium
 
         if latency_first:
@@ -173,6 +245,103 @@ class PathEngine:
         ]
         return cost, sites, [entry[2] for entry in chosen]
 
+    def _constrained(self, src: str, dst: str, required: int, bandwidth: float, used: dict, bound_ps: int):
+        """Exact least (premium, latency, hops) route within `bound_ps`, or None (module docstring)."""
+        adj = self._adj
+        pareto: dict[int, list] = {}
+
+        def hop(entries):
+            # Eligible links of one site pair that no other one beats on both premium and latency:
+            # premium ascending, latency strictly descending.
+            got = pareto.get(id(entries))
+            if got is None:
+                got = []
+                fastest = None
+                for rank, latency, name, capacity in entries:
+                    eligible = rank >= required and capacity - used.get(name, 0.0) >= bandwidth
+                    if eligible and (fastest is None or latency < fastest):
+                        got.append((rank - required, latency, name))
+                        fastest = latency
+                pareto[id(entries)] = got
+            return got
+
+        def least_latency(entries):
+            got = hop(entries)
+            return got[-1][1] if got else None
+
+        def least_premium(entries):
+            got = hop(entries)
+            return got[0][0] if got else None
+
+        to_dst = _dijkstra(adj, dst, least_latency, cutoff=bound_ps)
+        if src not in to_dst:
+            return None
+        premium_to_dst = _dijkstra(adj, dst, least_premium, allowed=to_dst)
+
+        # label: [premium, latency << 16 | hops, site, parent label, link name, alive]
+        start = [0, 0, src, None, None, True]
+        fronts: dict[str, list] = {src: [start]}
+        heap = [(premium_to_dst[src], to_dst[src] << _LATENCY_SHIFT, 0, start)]
+        order = 0
+        found = None
+        while heap:
+            label = heapq.heappop(heap)[3]
+            if not label[5]:
+                continue
+            site = label[2]
+            if site == dst:
+                found = label
+                break
+            premium, packed = label[0], label[1]
+            latency = packed >> _LATENCY_SHIFT
+            parent_site = label[3][2] if label[3] is not None else None
+            for other, entries in adj[site]:
+                rest = to_dst.get(other)
+                if rest is None or other == parent_site:
+                    continue
+                for extra, step, name in hop(entries):
+                    if latency + step + rest > bound_ps:
+                        continue
+                    new_premium = premium + extra
+                    new_packed = packed + (step << _LATENCY_SHIFT) + 1
+                    front = fronts.get(other)
+                    if front is None:
+                        front = fronts[other] = []
+                    elif any(q[0] <= new_premium and q[1] <= new_packed for q in front):
+                        continue
+                    else:
+                        kept = []
+                        for q in front:
+                            if new_premium <= q[0] and new_packed <= q[1]:
+                                q[5] = False
+                            else:
+                                kept.append(q)
+                        front[:] = kept
+                    new = [new_premium, new_packed, other, label, name, True]
+                    front.append(new)
+                    order += 1
+                    heapq.heappush(
+                        heap,
+                        (
+                            new_premium + premium_to_dst[other],
+                            new_packed + (rest << _LATENCY_SHIFT),
+                            order,
+                            new,
+                        ),
+                    )
+        if found is None:
+            return None
+        sites, links = [], []
+        label = found
+        while label is not None:
+            sites.append(label[2])
+            if label[4] is not None:
+                links.append(label[4])
+            label = label[3]
+        sites.reverse()
+        links.reverse()
+        return (found[0] << _PREMIUM_SHIFT) + found[1], sites, links
+
     def route(
         self,
         conn_name: str,
@@ -193,11 +362,48 @@ class PathEngine:
         fastest = None
         if found is not None:
             if self._latency_ps(found[2]) > bound_ps:
-                found = fastest = self._search(src, dst, required, bandwidth, used, latency_first=True)
-            if self._latency_ps(found[2]) <= bound_ps:
+                found = self._constrained(src, dst, required, bandwidth, used, bound_ps)
+                if found is None:
+                    fastest = self._search(src, dst, required, bandwidth, used, latency_first=True)
+            if found is not None:
                 cost, sites, links = found
                 return cost, sites, links, self.latency_of(links)
         raise self._diagnose(conn_name, src, dst, security, bandwidth, max_latency_ms, used, fastest)
+
+    def lower_bounds(
+        self, origin: str, security: str, bandwidth: float, max_latency_ms: float, used: dict, targets
+    ) -> tuple[dict, dict]:
+        """For the sites of `targets`: least latency (ms) from `origin` over links meeting security
+        and capacity, and, for those within the bound, the least packed cost of any route (a lower
+        bound of the cost of the route that `route` would return). Two searches over the graph."""
+        required = RANK[security]
+
+        def least_latency(entries):
+            best = None
+            for rank, latency, name, capacity in entries:
+                eligible = rank >= required and capacity - used.get(name, 0.0) >= bandwidth
+                if eligible and (best is None or latency < best):
+                    best = latency
+            return best
+
+        def least_cost(entries):
+            entry = self._best_by_premium(entries, required, bandwidth, used)
+            if entry is None:
+                return None
+            return ((entry[0] - required) << _PREMIUM_SHIFT) + (entry[1] << _LATENCY_SHIFT) + 1
+
+        targets = set(targets)
+        latency = _dijkstra(self._adj, origin, least_latency, targets=targets)
+        bound_ps = _as_int_ps(max_latency_ms)
+        within = {site for site, value in latency.items() if value <= bound_ps}
+        reachable = targets & within
+        cost = (
+            _dijkstra(self._adj, origin, least_cost, allowed=within, targets=reachable) if reachable else {}
+        )
+        return (
+            {site: latency[site] / 1e9 for site in targets if site in latency},
+            {site: cost[site] for site in reachable if site in cost},
+        )
 
     def latency_of(self, link_names: list[str]) -> float:
         return sum(self.topology.links[name].latency_ms for name in link_names)
@@ -216,9 +422,10 @@ class PathEngine:
         )
         if fastest is not None:
             latency = self.latency_of(fastest[2])
-            return PlanningError(
-                head + f"closest: {' -> '.join(fastest[1])} takes {latency:g} ms", conn_name, "latency"
-            )
+            path = " -> ".join(fastest[1])
+            if len(path) > 300:
+                path = f"{fastest[1][0]} -> ... ({len(fastest[2])} links) -> {fastest[1][-1]}"
+            return PlanningError(head + f"closest: {path} takes {latency:g} ms", conn_name, "latency")
         required = RANK[security]
         secure_only = self._search(src, dst, required, 0.0, {}, latency_first=True)
         if secure_only is None:
@@ -236,6 +443,8 @@ class PathEngine:
             if hop_free[0] < bandwidth and (tightest is None or hop_free[0] < tightest[0]):
                 tightest = hop_free
         free, name = tightest if tightest else (0.0, "?")
+        if free == -_INF:
+            free = 0.0
         return PlanningError(
             head + f"closest: {name} has {max(free, 0.0):g} Mbit/s free", conn_name, "capacity"
         )
@@ -282,24 +491,67 @@ def _allocate_vlan(taken: set[int]) -> int:
     raise PlanningError(f"vlan: every VLAN in {VLAN_RANGE[0]}-{VLAN_RANGE[1]} is in use", None, "vlan")
 
 
-def _plan_at(engine: PathEngine, request: SliceRequest, compute_site: str | None, reservations: dict):
-    used = dict(reservations.get("links", {}))
+def _endpoints(conn: ConnectionRequest, compute_site: str | None) -> tuple[str, str]:
+    src = compute_site if conn.src == COMPUTE_ENDPOINT else conn.src
+    dst = compute_site if conn.dst == COMPUTE_ENDPOINT else conn.dst
+    return src, dst
+
+
+def _finish(engine: PathEngine, request: SliceRequest, compute_site, routes, reservations) -> list:
     vlans_taken = set(reservations.get("vlans", []))
-    total = 0
     planned = []
-    for conn in request.connections:
-        src = compute_site if conn.src == COMPUTE_ENDPOINT else conn.src
-        dst = compute_site if conn.dst == COMPUTE_ENDPOINT else conn.dst
-        cost, sites, links, latency = engine.route(
-            conn.name, src, dst, conn.security, conn.bandwidth_mbps, conn.max_latency_ms, used
-        )
-        for name in links:
-            used[name] = used.get(name, 0.0) + conn.bandwidth_mbps
+    for conn, (_cost, sites, links, latency) in zip(request.connections, routes):
+        src, dst = _endpoints(conn, compute_site)
         vlan = _allocate_vlan(vlans_taken)
         vlans_taken.add(vlan)
-        total += cost
         planned.append(_planned(engine.topology, conn, src, dst, sites, links, latency, vlan))
-    return total, planned
+    return planned
+
+
+def _plan_at(engine: PathEngine, request: SliceRequest, compute_site: str | None, reservations: dict):
+    used = dict(reservations.get("links", {}))
+    total = 0
+    routes = []
+    for conn in request.connections:
+        src, dst = _endpoints(conn, compute_site)
+        route = engine.route(
+            conn.name, src, dst, conn.security, conn.bandwidth_mbps, conn.max_latency_ms, used
+        )
+        for name in route[2]:
+            used[name] = used.get(name, 0.0) + conn.bandwidth_mbps
+        total += route[0]
+        routes.append(route)
+    return total, routes
+
+
+def _joint_at(
+    engine: PathEngine, request: SliceRequest, compute_site: str | None, reservations: dict, deadline: float
+):
+    """Joint search at one compute site; (total, routes) or raises joint.JointInfeasible/JointStopped."""
+    base = reservations.get("links", {})
+    links = engine.topology.links
+    conns = request.connections
+
+    def solve(index: int, excluded: frozenset):
+        conn = conns[index]
+        src, dst = _endpoints(conn, compute_site)
+        used = dict(base)
+        for name in excluded:
+            used[name] = _INF
+        try:
+            return engine.route(
+                conn.name, src, dst, conn.security, conn.bandwidth_mbps, conn.max_latency_ms, used
+            )
+        except PlanningError:
+            return None
+
+    return joint.search(
+        solve,
+        [c.bandwidth_mbps for c in conns],
+        lambda name: links[name].capacity_mbps - base.get(name, 0.0),
+        deadline,
+        JOINT_MAX_BRANCHES,
+    )
 
 
 def _planned(topology, conn: ConnectionRequest, src, dst, sites, links, latency, vlan) -> PlannedConnection:
@@ -321,11 +573,71 @@ def _planned(topology, conn: ConnectionRequest, src, dst, sites, links, latency,
     )
 
 
+def _clip(text: str, limit: int) -> str:
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode(errors="ignore") + "..."
+
+
+def _rank_candidates(engine: PathEngine, request: SliceRequest, candidates: list[str], reservations: dict):
+    """Candidates as [(lower bound, site)] in planning order, and those ruled out by a latency
+    bound as [(site, connection, least latency or None)], closest first."""
+    used = reservations.get("links", {})
+    bounds = {site: 0 for site in candidates}
+    ruled_out: dict[str, tuple] = {}
+    for conn in request.connections:
+        if not conn.uses_compute:
+            continue
+        origin = conn.dst if conn.src == COMPUTE_ENDPOINT else conn.src
+        latency, cost = engine.lower_bounds(
+            origin, conn.security, conn.bandwidth_mbps, conn.max_latency_ms, used, bounds
+        )
+        for site in list(bounds):
+            if site in cost:
+                bounds[site] += cost[site]
+            else:
+                ruled_out.setdefault(site, (conn.name, conn.max_latency_ms, latency.get(site)))
+                del bounds[site]
+    ranked = sorted((bound, site) for site, bound in bounds.items())
+    closest = sorted(ruled_out.items(), key=lambda item: (item[1][2] is None, item[1][2] or 0, item[0]))
+    return ranked, [(site, name, bound, best) for site, (name, bound, best) in closest]
+
+
+def _refusal(request: SliceRequest, closest: list, counts: tuple, joint_note: str) -> PlanningError:
+    """One message under MESSAGE_LIMIT bytes: the binding constraint and at most 3 closest sites.
+
+    closest: [(site, PlanningError)] best first; counts: (candidates, planned, ruled out)."""
+    want = request.compute
+    where = f"site {want.site}" if want.site else f"no site with role {want.site_role}"
+    parts = [f"{site}: {_clip(str(exc), 220)}" for site, exc in closest[:CLOSEST_SHOWN]]
+    first = closest[0][1] if closest else PlanningError("", None, "compute")
+    total, planned, ruled_out = counts
+    head = (
+        f"compute: {where} carries slice {request.id} ({total} candidates: {planned} planned, "
+        f"{ruled_out} ruled out by lower bounds{joint_note}); binding: {first.constraint}; closest: "
+    )
+    return PlanningError(_clip(head + "; ".join(parts), MESSAGE_LIMIT), first.connection, first.constraint)
+
+
+def _joint_limits_note(engine: PathEngine, request: SliceRequest) -> str:
+    if (
+        len(request.connections) <= JOINT_EXACT_CONNECTIONS
+        and len(engine.topology.sites) <= JOINT_EXACT_SITES
+    ):
+        return ""
+    return (
+        f" (exact only up to {JOINT_EXACT_CONNECTIONS} connections and {JOINT_EXACT_SITES} sites; "
+        f"this slice has {len(request.connections)} on {len(engine.topology.sites)})"
+    )
+
+
 def plan_slice(
     request: SliceRequest,
     topology: Topology,
     reservations: dict | None = None,
     engine: PathEngine | None = None,
+    joint_seconds: float = JOINT_SECONDS,
 ) -> SlicePlan:
     """Plan every connection of a validated slice request; raises PlanningError."""
     reservations = reservations or {}
@@ -334,30 +646,90 @@ def plan_slice(
     compute = (
         {"vcpu": request.compute.vcpu, "memory_gb": request.compute.memory_gb} if request.compute else None
     )
-    if request.compute is None:
-        planned = _plan_at(engine, request, None, reservations)[1]
-        return SlicePlan(request.id, None, None, planned)
-    candidates = _compute_candidates(request, topology, reservations)
-    if not uses_compute:
-        planned = _plan_at(engine, request, candidates[0], reservations)[1]
-        return SlicePlan(request.id, candidates[0], compute, planned)
-    best = None
-    failures = []
-    for site in candidates:
+    if request.compute is None or not uses_compute:
+        site = _compute_candidates(request, topology, reservations)[0] if request.compute else None
         try:
-            total, planned = _plan_at(engine, request, site, reservations)
+            routes = _plan_at(engine, request, site, reservations)[1]
+            method = "sequential"
+        except PlanningError as refused:
+            if len(request.connections) == 1:
+                raise
+            deadline = time.monotonic() + joint_seconds
+            try:
+                routes = _joint_at(engine, request, site, reservations, deadline)[1]
+            except joint.JointInfeasible as exc:
+                if exc.link is None:
+                    raise refused from None
+                raise PlanningError(
+                    _clip(f"{refused}; joint search: {exc}, binding: capacity of {exc.link}", MESSAGE_LIMIT),
+                    refused.connection,
+                    refused.constraint,
+                ) from None
+            except joint.JointStopped as exc:
+                note = _joint_limits_note(engine, request)
+                raise PlanningError(
+                    _clip(f"{refused}; {exc}{note}", MESSAGE_LIMIT), refused.connection, refused.constraint
+                ) from None
+            method = "joint"
+        return SlicePlan(
+            request.id, site, compute, _finish(engine, request, site, routes, reservations), method
+        )
+
+    candidates = _compute_candidates(request, topology, reservations)
+    ranked, ruled_out = _rank_candidates(engine, request, candidates, reservations)
+    best = None
+    tried = []
+    for bound, site in ranked:
+        if best is not None and bound > best[0]:
+            break
+        try:
+            total, routes = _plan_at(engine, request, site, reservations)
         except PlanningError as exc:
-            failures.append((site, exc))
+            tried.append((bound, site, exc))
             continue
-        if best is None or total < best[0]:
-            best = (total, site, planned)
+        if best is None or (total, site) < (best[0], best[1]):
+            best = (total, site, routes)
+    method = "sequential"
+    joint_note = ""
+    if best is None and len(request.connections) > 1 and ranked:
+        best, joint_note = _joint_over(engine, request, ranked, reservations, joint_seconds)
+        method = "joint"
     if best is None:
-        if len(failures) == 1:
-            raise failures[0][1]
-        detail = "; ".join(f"at {site}: {exc}" for site, exc in failures)
-        first = failures[0][1]
-        raise PlanningError(f"no compute site works: {detail}", first.connection, first.constraint)
-    return SlicePlan(request.id, best[1], compute, best[2])
+        closest = [(site, exc) for _bound, site, exc in tried[:CLOSEST_SHOWN]]
+        for site, *_rest in ruled_out[: CLOSEST_SHOWN - len(closest)]:
+            try:  # the precise reason, for the message only: at most 3 plans on this error path
+                _plan_at(engine, request, site, reservations)
+            except PlanningError as exc:
+                closest.append((site, exc))
+        if len(candidates) == 1 and closest and not joint_note:
+            raise closest[0][1]
+        raise _refusal(request, closest, (len(candidates), len(tried), len(ruled_out)), joint_note)
+    total, site, routes = best
+    return SlicePlan(request.id, site, compute, _finish(engine, request, site, routes, reservations), method)
+
+
+def _joint_over(engine, request, ranked, reservations, joint_seconds):
+    """Joint search at every candidate (bound order) within one time budget: (best, note)."""
+    deadline = time.monotonic() + joint_seconds
+    best = None
+    stopped = None
+    for bound, site in ranked:
+        if best is not None and bound > best[0]:
+            break
+        try:
+            total, routes = _joint_at(engine, request, site, reservations, deadline)
+        except joint.JointInfeasible:
+            continue
+        except joint.JointStopped as exc:
+            stopped = exc
+            break
+        if best is None or (total, site) < (best[0], best[1]):
+            best = (total, site, routes)
+    if best is not None:
+        return best, ""
+    if stopped is not None:
+        return None, f"; joint search: {stopped}{_joint_limits_note(engine, request)}"
+    return None, "; joint search: no assignment at any candidate"
 
 
 __all__ = ["LEVELS", "PathEngine", "PlannedConnection", "PlanningError", "SlicePlan", "plan_slice"]
