@@ -47,6 +47,11 @@ def _describe(error) -> str:
         return f"must be greater than {error.validator_value}, got {value!r}"
     if kind == "minimum":
         return f"must be at least {error.validator_value}, got {value!r}"
+    if kind == "pattern" and "\\s" in error.validator_value:  # the site-name rule (schemas.py)
+        return (
+            f"{value!r} is not a valid site name (1-100 characters, no control characters, "
+            "no space at either end)"
+        )
     if kind == "pattern":
         return f"{value!r} is not a valid name (letters, digits, '.', '_' and '-', at most 63 characters)"
     if kind == "minItems":

@@ -10,6 +10,12 @@ from __future__ import annotations
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import LEVELS
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
+# Site names are what operators and real topologies call them ('Las Vegas', 'Zürich'): any
+# letters, spaces and punctuation, no control characters, no space at either end, 1-100
+# characters. Where a device needs an identifier, `topology.site_slug` derives a stable one.
+_CONTROL = "\\x00-\\x1f\\x7f-\\x9f"
+SITE_NAME_PATTERN = f"^[^\\s{_CONTROL}](?:[^{_CONTROL}]{{0,98}}[^\\s{_CONTROL}])?$"
+_SITE_NAME = {"type": "string", "pattern": SITE_NAME_PATTERN}
 _POSITIVE = {"type": "number", "exclusiveMinimum": 0}
 _COMPUTE_CAPACITY = {
     "type": "object",
@@ -44,7 +50,7 @@ TOPOLOGY_SCHEMA: dict = {
                         "required": ["name", "role"],
                         "additionalProperties": True,
                         "properties": {
-                            "name": _NAME,
+                            "name": _SITE_NAME,
                             "role": {"enum": list(SITE_ROLES)},
                             "compute": _COMPUTE_CAPACITY,
                         },
@@ -58,8 +64,8 @@ TOPOLOGY_SCHEMA: dict = {
                         "additionalProperties": True,
                         "properties": {
                             "name": _NAME,
-                            "a": _NAME,
-                            "b": _NAME,
+                            "a": _SITE_NAME,
+                            "b": _SITE_NAME,
                             "security": {"enum": list(LEVELS)},
                             "capacity_mbps": _POSITIVE,
                             "latency_ms": {"type": "number", "minimum": 0},
@@ -93,7 +99,7 @@ SLICE_SCHEMA: dict = {
                     "additionalProperties": False,
                     "properties": {
                         "site_role": {"enum": list(SITE_ROLES)},
-                        "site": _NAME,
+                        "site": _SITE_NAME,
                         "vcpu": {"type": "integer", "exclusiveMinimum": 0},
                         "memory_gb": _POSITIVE,
                     },
@@ -107,8 +113,8 @@ SLICE_SCHEMA: dict = {
                         "additionalProperties": False,
                         "properties": {
                             "name": _NAME,
-                            "from": _NAME,
-                            "to": _NAME,
+                            "from": _SITE_NAME,
+                            "to": _SITE_NAME,
                             "security": {"enum": list(LEVELS)},
                             "bandwidth_mbps": _POSITIVE,
                             "max_latency_ms": _POSITIVE,

@@ -3,6 +3,9 @@ capacity and latency. Device bindings stay in `raw` for device-step rendering.""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.errors import (
@@ -12,6 +15,20 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.errors impo
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.schemas import TOPOLOGY_SCHEMA
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import RANK
 
+_SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+
+
+def site_slug(name: str) -> str:
+    """A stable identifier for a site, for device and file names: the name itself when it is
+    already lower-case letters, digits, '.', '_' and '-'; else its ASCII transliteration,
+    lower-cased, other characters as '-', plus 6 hex digits of the name's SHA-256 so that two
+    names never share a slug ('Las Vegas' -> 'las-vegas-<hash>', 'Zürich' -> 'zurich-<hash>')."""
+    if _SLUG_SAFE.match(name):
+        return name
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48] or "site"
+    return f"{base}-{hashlib.sha256(name.encode()).hexdigest()[:6]}"
+
 
 @dataclass(frozen=True)
 class Site:
@@ -20,6 +37,10 @@ class Site:
     vcpu: int = 0
     memory_gb: float = 0.0
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def slug(self) -> str:
+        return site_slug(self.name)
 
     @property
     def has_compute(self) -> bool:
@@ -76,10 +97,17 @@ def load_topology(document: dict) -> Topology:
         raise DescriptorError(problems)
     body = document["topology"]
     sites: dict[str, Site] = {}
+    slugs: dict[str, str] = {}
     for index, item in enumerate(body["sites"]):
         if item["name"] in sites:
             problems.append(f"topology.sites[{index}].name: duplicate site name {item['name']!r}")
             continue
+        slug = site_slug(item["name"])
+        if slugs.setdefault(slug, item["name"]) != item["name"]:
+            problems.append(
+                f"topology.sites[{index}].name: {item['name']!r} has the same identifier {slug!r} "
+                f"as site {slugs[slug]!r}"
+            )
         compute = item.get("compute") or {}
         sites[item["name"]] = Site(
             item["name"], item["role"], int(compute.get("vcpu", 0)), float(compute.get("memory_gb", 0)), item

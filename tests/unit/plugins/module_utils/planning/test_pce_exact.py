@@ -20,7 +20,7 @@ from qsafe_oracle import exact_route
 from tests.unit.helpers import make_topology
 
 
-def random_topology(n: int, rng: random.Random):
+def random_topology(n: int, rng: random.Random, capacities=(1000, 10000)):
     pos = {f"s{i:03d}": (rng.random() * 400, rng.random() * 400) for i in range(n)}
     names = sorted(pos)
     pairs = set()
@@ -36,7 +36,7 @@ def random_topology(n: int, rng: random.Random):
         km = math.dist(pos[a], pos[b])
         for level in rng.sample(LEVELS, rng.choice([1, 1, 2, 3])):
             latency = round((km * 5 + 30 + rng.uniform(0, 20)) / 1000, 6)
-            links.append((f"{a}-{b}-{level}", a, b, level, rng.choice([1000, 10000]), latency))
+            links.append((f"{a}-{b}-{level}", a, b, level, rng.choice(capacities), latency))
     return make_topology([(s, "metro", 0, 0) for s in names], links)
 
 
