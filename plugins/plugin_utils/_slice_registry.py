@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import step_entry
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.teardown import teardown_steps
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry.argspec import REQUIRED_BY_ACTION
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry.backend import (
+    HOLDING_STATES,
     STEP_STATUSES,
     RegistryError,
     RegistryInputError,
@@ -24,8 +26,6 @@ from ansible_collections.qsafe.slicing.plugins.plugin_utils._lock_keeper import 
     start_lock_keeper,
     stop_lock_keeper,
 )
-
-LIVE_STATES = ("provisioned", "provisioning", "deprovisioning")
 
 
 class ActionFailed(Exception):
@@ -80,7 +80,7 @@ def _reserve(params: dict[str, Any], check_mode: bool, watch_pid: int) -> dict[s
     capacities = capacities_from_topology(params["topology"])
     with open_registry(**registry_config(params)) as registry:
         record = registry.get(slice_id)
-        if record and record["state"] in LIVE_STATES and record["plan"] != params["plan"]:
+        if record and record["state"] in HOLDING_STATES and record["plan"] != params["plan"]:
             # Re-planning a live slice would leave the old plan's steps on the devices.
             raise ActionFailed(
                 f"slice {slice_id} is {record['state']} with a different plan; deprovision it first"
@@ -121,28 +121,16 @@ def step_outcome(entry: dict[str, Any], status_override: str | None = None) -> d
     """One step outcome {index, name, status, seconds, detail} from a device_step loop result
     (recognised by `ansible_loop_var`) or from a plain step / outcome mapping."""
     if "ansible_loop_var" in entry:
-        step = entry.get(entry["ansible_loop_var"]) or {}
-        failed = bool(entry.get("failed"))
-        if entry.get("skipped"):
-            status = "skipped"
-        elif failed:
-            status = "failed"
-        else:
-            status = "changed" if entry.get("changed") else "ok"
-        detail: dict[str, Any] = {"device": step.get("device"), "resource": step.get("resource")}
-        if failed:
-            detail["error"] = str(entry.get("msg", ""))[:2000]
+        # A device_step loop item: the same per-step entry that device_steps returns.
         seconds = entry.get("seconds") or (entry.get("elapsed_ms") or 0.0) / 1000.0
-    else:
-        step = entry
-        status = entry.get("status") or "ok"
-        detail = entry.get("detail") or {"device": step.get("device"), "resource": step.get("resource")}
-        seconds = entry.get("seconds") or 0.0
+        entry = step_entry(entry.get(entry["ansible_loop_var"]) or {}, entry, seconds)
+    status = entry.get("status") or "ok"
+    detail = entry.get("detail") or {"device": entry.get("device"), "resource": entry.get("resource")}
     if status_override:
         undo_failed = status == "failed" and status_override == "rolled_back"
         status = "rollback_failed" if undo_failed else status_override
-    return {"index": step.get("index"), "name": step.get("name"), "status": status, "seconds": seconds,
-            "detail": detail}
+    return {"index": entry.get("index"), "name": entry.get("name"), "status": status,
+            "seconds": entry.get("seconds") or 0.0, "detail": detail}
 
 
 def _record_steps(params: dict[str, Any], check_mode: bool, watch_pid: int) -> dict[str, Any]:

@@ -107,14 +107,22 @@ def batch_requests(
 
 
 def step_entry(step: Mapping[str, Any], outcome: Mapping[str, Any], wall_s: float) -> dict[str, Any]:
-    """The per-step result: the plan step's fields, the step outcome, registry status and seconds."""
+    """The per-step result: the plan step's fields, the step outcome, registry status and seconds.
+
+    The one rule for a step's registry status: failed, skipped, changed or ok.
+    """
     entry = {k: step.get(k) for k in STEP_FIELDS if k in step}
     entry.update({k: v for k, v in outcome.items() if k not in ("step",)})
     entry["step"] = outcome.get("step") or step.get("name")
     failed = bool(outcome.get("failed"))
     entry["failed"] = failed
     entry["changed"] = bool(outcome.get("changed")) and not failed
-    entry["status"] = "failed" if failed else ("changed" if entry["changed"] else "ok")
+    if failed:
+        entry["status"] = "failed"
+    elif outcome.get("skipped"):
+        entry["status"] = "skipped"
+    else:
+        entry["status"] = "changed" if entry["changed"] else "ok"
     entry["seconds"] = round(wall_s, 4)
     detail: dict[str, Any] = {"device": step.get("device"), "resource": step.get("resource")}
     if failed:

@@ -64,10 +64,15 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.request imp
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import LEVELS, RANK
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.topology import Topology
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.vlans import (
+    SLICE_VLAN_MAX,
+    SLICE_VLAN_MIN,
+    slice_vlans,
+)
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry.usage import plan_usage
 
 _PREMIUM_SHIFT = 80  # bits above latency (ps) and hops: premium dominates, then latency, then hops
 _LATENCY_SHIFT = 16
-VLAN_RANGE = (100, 3999)
 _INF = float("inf")
 
 # The joint search is exact (complete and optimal) within these limits and its time budget;
@@ -129,13 +134,8 @@ class SlicePlan:
         }
 
     def usage(self) -> dict:
-        """Resources this plan takes, in the reservations format."""
-        links: dict[str, float] = {}
-        for conn in self.connections:
-            for name in conn.links:
-                links[name] = links.get(name, 0.0) + conn.bandwidth_mbps
-        compute = {self.compute_site: dict(self.compute)} if self.compute_site and self.compute else {}
-        return {"links": links, "compute": compute, "vlans": [c.vlan for c in self.connections]}
+        """Resources this plan takes, in the reservations format (the registry's one rule)."""
+        return plan_usage(self.slice_id, self.to_dict())
 
 
 def _as_int_ps(latency_ms: float) -> int:
@@ -485,10 +485,10 @@ def _compute_candidates(request: SliceRequest, topology: Topology, reservations:
 
 
 def _allocate_vlan(taken: set[int]) -> int:
-    for vlan in range(VLAN_RANGE[0], VLAN_RANGE[1] + 1):
+    for vlan in slice_vlans():
         if vlan not in taken:
             return vlan
-    raise PlanningError(f"vlan: every VLAN in {VLAN_RANGE[0]}-{VLAN_RANGE[1]} is in use", None, "vlan")
+    raise PlanningError(f"vlan: every VLAN in {SLICE_VLAN_MIN}-{SLICE_VLAN_MAX} is in use", None, "vlan")
 
 
 def _endpoints(conn: ConnectionRequest, compute_site: str | None) -> tuple[str, str]:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# States in which a slice has (or may still have) configuration on the devices.
-HOLDING_STATES = ("provisioned", "provisioning", "deprovisioning")
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry.sql import HOLDING_STATES
 
 
 def holds_devices(record: dict[str, Any]) -> bool:

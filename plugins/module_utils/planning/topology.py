@@ -72,18 +72,6 @@ class Topology:
     links: dict[str, Link]
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def capacities(self) -> dict:
-        """Capacity of every reservable resource, in the registry's format."""
-        return {
-            "links": {name: link.capacity_mbps for name, link in self.links.items()},
-            "compute": {
-                name: {"vcpu": site.vcpu, "memory_gb": site.memory_gb}
-                for name, site in self.sites.items()
-                if site.has_compute
-            },
-        }
-
 
 def load_topology(document: dict) -> Topology:
     """Validate a topology document (`{'topology': {...}}`) and build the model.

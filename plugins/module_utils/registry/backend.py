@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Slice registry and orchestrator lock: the public entry point.
 
 Roles, modules and the benchmark call `open_registry()` and use the returned object; they
@@ -13,7 +15,7 @@ SQLite serves one controller machine; PostgreSQL is for controllers on several m
 every case on both): reservations are checked and written atomically, and the
 orchestrator lock admits one holder at a time and dies with its holder's process.
 
-API of the returned object (see registry_sql.SqlRegistry for details):
+API of the returned object (see registry/sql.py SqlRegistry for details):
   reserve(slice_id, descriptor, plan, capacities) -> bool     atomic check + record
   release(slice_id) -> bool                                    free the reservation
   reservations(exclude_slice=None) -> {"links", "compute", "vlans"}
@@ -40,6 +42,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry.errors impo
     StateTransitionError,
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry.sql import (
+    HOLDING_STATES,
     STATES,
     STEP_STATUSES,
     TRANSITIONS,
@@ -53,6 +56,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry.usage impor
 __all__ = [
     "BackendUnavailable",
     "CapacityError",
+    "HOLDING_STATES",
     "LockTimeout",
     "RegistryError",
     "RegistryInputError",

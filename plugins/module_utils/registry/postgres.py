@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PostgreSQL backend: one registry shared by controllers on several machines (AWX nodes).
 
 Every write transaction first takes a transaction-scoped advisory lock, so reservations
@@ -21,6 +23,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry.sql import 
     SqlRegistry,
     lock_timeout_error,
     new_holder_info,
+    schema,
 )
 
 try:
@@ -39,28 +42,11 @@ KEY_WRITE = 2
 KEY_ORCHESTRATOR = 3
 
 SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS registry_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    """CREATE TABLE IF NOT EXISTS slices (
-      id TEXT PRIMARY KEY, descriptor TEXT NOT NULL, plan TEXT NOT NULL, state TEXT NOT NULL,
-      created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL,
-      last_error TEXT, owner TEXT, reserved INTEGER NOT NULL DEFAULT 0, run INTEGER NOT NULL DEFAULT 0)""",
-    """CREATE TABLE IF NOT EXISTS slice_steps (
-      id BIGSERIAL PRIMARY KEY, slice_id TEXT NOT NULL REFERENCES slices(id),
-      run INTEGER NOT NULL, step_index INTEGER NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
-      seconds DOUBLE PRECISION NOT NULL, detail TEXT, at DOUBLE PRECISION NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS slice_steps_by_slice ON slice_steps (slice_id, run)",
-    """CREATE TABLE IF NOT EXISTS reserved_links (
-      slice_id TEXT NOT NULL REFERENCES slices(id), link TEXT NOT NULL, mbps DOUBLE PRECISION NOT NULL,
-      PRIMARY KEY (slice_id, link))""",
-    """CREATE TABLE IF NOT EXISTS reserved_compute (
-      slice_id TEXT NOT NULL REFERENCES slices(id), site TEXT NOT NULL,
-      vcpu DOUBLE PRECISION NOT NULL, memory_gb DOUBLE PRECISION NOT NULL, PRIMARY KEY (slice_id, site))""",
-    """CREATE TABLE IF NOT EXISTS reserved_vlans (
-      vlan INTEGER PRIMARY KEY, slice_id TEXT NOT NULL REFERENCES slices(id))""",
+    *schema("BIGSERIAL PRIMARY KEY"),
+    # Who holds the orchestrator lock (the SQLite backend keeps this in a side file).
     """CREATE TABLE IF NOT EXISTS orchestrator_lock_holder (
       id INTEGER PRIMARY KEY, holder TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
       since TEXT NOT NULL, token TEXT NOT NULL, backend_pid INTEGER NOT NULL)""",
-    "INSERT INTO registry_meta (name, value) VALUES ('schema_version', '1') ON CONFLICT (name) DO NOTHING",
 ]
 
 

@@ -1,10 +1,12 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The registry logic shared by the SQLite and PostgreSQL backends.
 
-Both backends store the same tables and run the same statements (written with `?`
-placeholders; the PostgreSQL backend rewrites them). A backend supplies only what really
-differs: how a write transaction is made exclusive for reservations, the DDL, and the
-orchestrator lock. That keeps "no double booking" one algorithm with two proofs (the tests
-run the same races on both).
+Both backends store the same tables (`schema()`, one DDL for both dialects) and run the same
+statements (written with `?` placeholders; the PostgreSQL backend rewrites them). A backend
+supplies only what really differs: how a write transaction is made exclusive for reservations,
+the auto-numbered key type, and the orchestrator lock. That keeps "no double booking" one
+algorithm with two proofs (the tests run the same races on both).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry.usage impor
 
 STATES = ("planned", "provisioning", "provisioned", "failed", "deprovisioning", "deprovisioned")
 TRANSITIONAL_STATES = ("provisioning", "deprovisioning")
+# States in which a slice has (or may still have) configuration on the devices.
+HOLDING_STATES = ("provisioned", *TRANSITIONAL_STATES)
 # Which state may follow which. Re-entering the same state is an idempotent no-op.
 TRANSITIONS = {
     "planned": {"provisioning", "failed", "deprovisioned"},
@@ -48,6 +52,37 @@ STEP_STATUSES = ("ok", "changed", "failed", "skipped", "rolled_back", "rollback_
 # would put a key at rest in the registry, so it is refused.
 SECRET_FIELDS = frozenset({"key", "keys", "secret", "password", "passphrase", "private_key", "psk"})
 SLICE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+
+SCHEMA_VERSION = "1"
+# The tables of both backends; {auto_id} is the dialect's auto-numbered primary key.
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS registry_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS slices (
+      id TEXT PRIMARY KEY, descriptor TEXT NOT NULL, plan TEXT NOT NULL, state TEXT NOT NULL,
+      created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL,
+      last_error TEXT, owner TEXT, reserved INTEGER NOT NULL DEFAULT 0, run INTEGER NOT NULL DEFAULT 0)""",
+    """CREATE TABLE IF NOT EXISTS slice_steps (
+      id {auto_id}, slice_id TEXT NOT NULL REFERENCES slices(id),
+      run INTEGER NOT NULL, step_index INTEGER NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
+      seconds DOUBLE PRECISION NOT NULL, detail TEXT, at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS slice_steps_by_slice ON slice_steps (slice_id, run)",
+    """CREATE TABLE IF NOT EXISTS reserved_links (
+      slice_id TEXT NOT NULL REFERENCES slices(id), link TEXT NOT NULL, mbps DOUBLE PRECISION NOT NULL,
+      PRIMARY KEY (slice_id, link))""",
+    """CREATE TABLE IF NOT EXISTS reserved_compute (
+      slice_id TEXT NOT NULL REFERENCES slices(id), site TEXT NOT NULL,
+      vcpu DOUBLE PRECISION NOT NULL, memory_gb DOUBLE PRECISION NOT NULL, PRIMARY KEY (slice_id, site))""",
+    """CREATE TABLE IF NOT EXISTS reserved_vlans (
+      vlan INTEGER PRIMARY KEY, slice_id TEXT NOT NULL REFERENCES slices(id))""",
+    "INSERT INTO registry_meta (name, value) VALUES ('schema_version', '{version}')"
+    " ON CONFLICT (name) DO NOTHING",
+)
+
+
+def schema(auto_id: str) -> list[str]:
+    """The DDL statements of the registry, for a dialect whose auto-numbered key is `auto_id`."""
+    return [statement.format(auto_id=auto_id, version=SCHEMA_VERSION) for statement in _TABLES]
 
 
 def iso(ts: float | None) -> str | None:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a plan reserves, and whether it still fits: pure functions, no storage.
 
 Kept apart from the backends so that the rule "a plan fits" is written once and is the same
@@ -6,13 +8,11 @@ for SQLite and PostgreSQL; the backends only make the read-check-write atomic.
 
 from __future__ import annotations
 
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.vlans import vlan_problem
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry.errors import (
     CapacityError,
     RegistryInputError,
 )
-
-VLAN_MIN = 1
-VLAN_MAX = 4094
 
 
 def fmt_number(value: float) -> str:
@@ -69,8 +69,9 @@ def plan_usage(slice_id: str, plan: dict) -> dict:
         vlan = conn.get("vlan")
         if vlan is None:
             continue
-        if isinstance(vlan, bool) or not isinstance(vlan, int) or not VLAN_MIN <= vlan <= VLAN_MAX:
-            raise RegistryInputError(f"{where}.vlan: must be an integer {VLAN_MIN}-{VLAN_MAX}, got {vlan!r}")
+        problem = vlan_problem(vlan)
+        if problem:
+            raise RegistryInputError(f"{where}.vlan: {problem}")
         if vlan in vlans:
             raise RegistryInputError(f"{where}.vlan: {vlan} is used by another connection of the slice")
         vlans.append(vlan)
