@@ -16,6 +16,7 @@ input fails naming `steps[i].<field>` and nothing is changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,7 +37,6 @@ STEP_KEYS = ("device", "kind", "operation", "params")
 # Plan-step fields copied into each per-step result (so the result can be fed back as a step).
 STEP_FIELDS = ("index", "name", "device", "kind", "operation", "params", "resource", "shared")
 ON_FAILURE = ("stop", "continue")
-
 
 
 def missing_step_key(step: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -106,8 +106,18 @@ def batch_requests(
     return requests
 
 
-def step_entry(step: Mapping[str, Any], outcome: Mapping[str, Any], wall_s: float) -> dict[str, Any]:
-    """The per-step result: the plan step's fields, the step outcome, registry status and seconds.
+def started_iso(epoch_s: float) -> str:
+    """Wall-clock start of a step, ISO 8601 UTC with milliseconds (the timeline's x axis)."""
+    return (
+        dt.datetime.fromtimestamp(epoch_s, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+
+
+def step_entry(
+    step: Mapping[str, Any], outcome: Mapping[str, Any], wall_s: float, started_at: float | None = None
+) -> dict[str, Any]:
+    """The per-step result: the plan step's fields, the step outcome, registry status, seconds and,
+    when given, the wall-clock start (also in `detail`, which the registry stores with the step).
 
     The one rule for a step's registry status: failed, skipped, changed or ok.
     """
@@ -127,6 +137,8 @@ def step_entry(step: Mapping[str, Any], outcome: Mapping[str, Any], wall_s: floa
     detail: dict[str, Any] = {"device": step.get("device"), "resource": step.get("resource")}
     if failed:
         detail["error"] = str(outcome.get("msg", ""))[:2000]
+    if started_at is not None:
+        entry["started_at"] = detail["started_at"] = started_iso(started_at)
     entry["detail"] = detail
     return entry
 
@@ -151,12 +163,12 @@ def run_batch(
     changed_devices: list[str] = []
     first_failure: dict[str, Any] | None = None
     for position, (step, request) in enumerate(zip(steps, requests, strict=True)):
-        t0 = time.perf_counter()
+        t0, wall0 = time.perf_counter(), time.time()
         try:
             outcome = run_one(request)
         except Exception as exc:  # noqa: BLE001 - one formatter for every failure
             outcome = failure_result(failure_from(exc, request.device, request.step_name).to_dict())
-        entry = step_entry(step, outcome, time.perf_counter() - t0)
+        entry = step_entry(step, outcome, time.perf_counter() - t0, wall0)
         results.append(entry)
         if progress is not None:
             progress(position, len(steps), entry)

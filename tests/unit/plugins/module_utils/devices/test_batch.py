@@ -5,6 +5,9 @@ per-step entries a rescue can undo, and input checked before any device is touch
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
 import pytest
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import StepInputError
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import (
@@ -126,3 +129,14 @@ def test_step_entry_status(outcome, status):
     entry = step_entry(STEPS[0], outcome, 0.01234)
     assert entry["status"] == status and entry["seconds"] == 0.0123
     assert entry["detail"]["resource"] == STEPS[0]["resource"]
+
+
+def test_every_step_records_its_wall_clock_start_for_the_timeline():
+    requests = batch_requests(STEPS, "present", CommitOptions(), False, False)
+    before = time.time()
+    result = run_batch(STEPS, requests, lambda r: (time.sleep(0.01), {"changed": True})[1])
+    entries = result["results"]
+    starts = [dt.datetime.fromisoformat(e["started_at"].replace("Z", "+00:00")).timestamp() for e in entries]
+    assert [e["detail"]["started_at"] for e in entries] == [e["started_at"] for e in entries]
+    assert before - 0.001 <= starts[0]
+    assert all(b - a >= 0.009 for a, b in zip(starts, starts[1:]))
