@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from qsafe_kms.client import Key
 from qsafe_kms.secret import KeyMaterial
 from qsafe_kms.sources import qkd
@@ -37,7 +38,6 @@ def test_erase_zeroes_and_blocks_reveal():
 
 def test_section_errors_name_sizes_not_bits():
     pool = qkd.SectionPool("a~b", 0.0, 10)
-    try:
+    with pytest.raises(qkd.SectionExhausted) as caught:
         pool.take(32)
-    except qkd.SectionExhausted as exc:
-        assert str(exc) == "QKD section a~b exhausted: relay needs 32 bytes of section key, 0 available"
+    assert str(caught.value) == "QKD section a~b exhausted: relay needs 32 bytes of section key, 0 available"

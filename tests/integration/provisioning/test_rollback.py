@@ -22,6 +22,13 @@ STEPS = plan_from_documents(
 SAMPLE = [0, 14, 20, 27, 48]
 
 
+def test_the_sample_has_one_step_of_each_kind_and_the_last():
+    """No lab needed: the sample must keep its claim when the plan changes."""
+    kinds = {STEPS[i]["operation"] for i in SAMPLE}
+    assert kinds == {s["operation"] for s in STEPS} and len(kinds) == len(SAMPLE)
+    assert SAMPLE[0] == 0 and SAMPLE[-1] == len(STEPS) - 1
+
+
 def step_match(step: dict) -> str:
     """A regex that matches this step's edit-config and no earlier step's on the same device."""
     params = step["params"]

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plan rendering: the ordered device steps derived from the bindings."""
 
 from __future__ import annotations
@@ -5,7 +7,6 @@ from __future__ import annotations
 import pytest
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.pce import plan_slice
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.render import (
-    PHASES,
     BindingError,
     render_steps,
 )
@@ -22,10 +23,11 @@ def steps_for(topology_document, slice_document):
 def test_enterprise_steps_cover_every_device_kind_in_safe_order(testbed_document, enterprise_slice):
     steps = steps_for(testbed_document, enterprise_slice)[1]
     assert [s["index"] for s in steps] == list(range(len(steps)))
-    order = [s["kind"] if s["operation"] != "vlan" else "l2_vlan" for s in steps]
-    phase_of = {"key_stream": 0, "encryptor": 1, "optical_switch": 2, "l2_vlan": 3, "l2_switch": 4}
-    assert [phase_of[k] for k in order] == sorted(phase_of[k] for k in order)
-    assert len(PHASES) == 5
+    # The safe order: keys flow before encryption is on, light before VLANs, ports admitted last.
+    safe_order = ["stream", "client_port", "cross_connect", "vlan", "vlan_member"]
+    ranks = [safe_order.index(s["operation"]) for s in steps]
+    assert ranks == sorted(ranks)
+    assert set(ranks) == set(range(len(safe_order)))  # every kind of step is there
     assert len({s["resource"] for s in steps}) == len(steps)
 
 
