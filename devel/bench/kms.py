@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark of the lab KME (ETSI GS QKD 014 over mutual TLS on loopback).
 
 Why: a key script fetches one AES-256 key per channel every 3 s; the paper's testbed has a

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """NETCONF round trips against a lab device, with and without the ncclient tick fix, in one run.
 
 Usage: .venv/bin/python devel/bench/netconf.py [--device ots-metro-1] [--n 20]

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark of the path computation engine (PCE) against networkx's plain Dijkstra.
 
 Why: planning must stay interactive on operator-sized networks, and the security/capacity

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Provision + deprovision cycles of both use-case slices on the lab, against a plain-Python floor.
 
 Why: the paper took 60-120 s per slice set-up or tear-down (its Figure 6, 100 runs each); our

@@ -1,4 +1,6 @@
-"""Per-step cost of a device edit+commit, measured side by side in one run (DESIGN.md's table).
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Per-step cost of a device edit+commit, measured side by side in one run.
 
 Usage: .venv/bin/python devel/bench/steps.py [--steps 10] [--repeat 3] [--device sw-cell-2]
 Starts its own lab in a temp dir, then times N VLAN create steps (edit+commit each) made as:
@@ -6,8 +8,8 @@ Starts its own lab in a temp dir, then times N VLAN create steps (edit+commit ea
   direct  - ansible-playbook, action plugin in the worker, a new NETCONF session per task
   broker  - ansible-playbook, action plugin in the worker + the per-play session broker (the default)
   floor   - plain Python: the same steps (run_step) on one already open session
-Playbook cases are wall time of the whole ansible-playbook process (start-up included, as in
-DESIGN.md); the floor excludes its one connect. Prints median of --repeat runs and ratios; the
+Playbook cases are wall time of the whole ansible-playbook process (start-up included); the
+floor excludes its one connect. Prints median of --repeat runs and ratios; the
 device is reset (steps removed) between runs, outside the timings. Stops the lab.
 """
 

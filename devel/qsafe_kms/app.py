@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """HTTP layer: ETSI GS QKD 014 v1.1.1 routes and the KME-to-KME peer routes (Starlette).
 
 The caller's identity is the common name of its verified TLS client certificate, put into

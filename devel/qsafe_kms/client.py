@@ -1,3 +1,4 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ETSI GS QKD 014 v1.1.1 client (SAE side) over HTTPS with mutual TLS. Standard library only.
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Configuration of one KME process (a JSON file written by the lab hook; no secrets in it)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Key-script daemon: one per key host; runs the host's key streams and rotates card keys.
 
 Reconciler: every `poll_s` it reads /key-streams/stream from its key host over NETCONF (the

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """One KME: ETSI GS QKD 014 key delivery logic, the peer protocol and the pool fillers.
 
 HTTP-free on purpose (app.py maps routes to these methods), so the rules (who may get which

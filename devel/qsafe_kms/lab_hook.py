@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start and stop the lab's KMEs (called by the lab helper, usable standalone by tests).
 
 start(lab_dir, topology) -> the lab.json "kms" section:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """KME-to-KME client: JSON over HTTPS with mutual TLS, one keep-alive connection per thread.
 
 The KME's own certificate (CN = KME name, clientAuth + serverAuth) authenticates it to the

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A small PKI for the lab: one CA, a certificate per KME, a client certificate per SAE.
 
 Why: ETSI GS QKD 014 authenticates SAEs and KMEs by mutual TLS, and the SAE identity the

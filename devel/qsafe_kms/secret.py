@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Key material held only in memory, zeroised when erased, never printed.
 
 Python cannot promise that no copy of a buffer survives (base64 and JSON make their own),

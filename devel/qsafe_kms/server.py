@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """KME process entry point: `python -m qsafe_kms.server --config kme-a.json [--fd N | --port P]`.
 
 HTTP stack: uvicorn with the httptools parser and the uvloop event loop (pinned), serving a

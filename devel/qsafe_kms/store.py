@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """In-memory key caches of one KME, keyed by UUID key ID.
 
 - outgoing[(peer, source)]: keys this KME may issue to a master SAE (its peer holds the same

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`python -m qsafe_lab up|down|status [--lab-dir DIR] [--inventory DIR] [--down DEVICE ...]`.
 
 Prints one JSON object (changed, lab_json, ...) so that Ansible's command tasks can report

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fault injection API: writes the per-device fault file that every session's relay consults.
 
 Rules are checked in order before each client RPC is forwarded; the first rule whose `operation`

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read the testbed inventory: which NETCONF devices exist, their kind, and the topology bindings.
 
 The lab is started from the same files Ansible reads (hosts.yml + group_vars/all/topology.yml) so

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Per-lab SSH material: a host key per device, two client keys, authorized_keys and known_hosts.
 
 NETCONF identities: sshd can only authenticate accounts that exist, and the lab must not add

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab: one netconfd + sshd pair per inventory device on 127.0.0.1, described by lab.json.
 
 `Lab(lab_dir, inventory_dir).up()` is idempotent (returns changed=False when everything already

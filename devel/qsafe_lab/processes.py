@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start and stop lab daemons that outlive the Python process that started them.
 
 Pids are recorded in the lab dir; before signalling a recorded pid we check /proc that it still

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """NETCONF subsystem relay with fault injection; sshd runs it (forced command) for every session.
 
 Why a relay: the lab must make a chosen device reject a chosen edit or drop a session mid-step,

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Render each device's startup configuration (XML) from the topology.
 
 Ports, interfaces and channel settings that exist physically are pre-created, so that device steps

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Stand-in for the pip bootstrap script that ansible-test downloads from its own CI host.
 
 ansible-test bootstraps pip into each sanity-test virtualenv with a `get-pip.py` fetched from a

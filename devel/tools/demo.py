@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`make demo`: lab up, provision both use-case slices, show their status, deprovision, lab down.
 
 Every phase is a real `ansible-playbook` run of the collection's playbooks against the lab

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Validate and plan the two use-case slices on the testbed; print routes and device steps.
 
 Used by `make demo`. Planning is pure Python: no device is touched here.

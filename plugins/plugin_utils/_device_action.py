@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin base of the device modules: run the step in the worker, through the play's broker.
 
-Why an action plugin per module (PROVISIONING.md): a module task costs a new Python process
+Why an action plugin per module (docs/provisioning.md): a module task costs a new Python process
 (~0.8 s here); the action plugin validates the same argument spec, takes the device's connection
 from the inventory and hands the step to the per-play session broker, which keeps one NETCONF
 session per device open. Execution paths (variable `qsafe_netconf_execution`):

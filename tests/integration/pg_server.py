@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A real, throw-away PostgreSQL server for tests: initdb, start on loopback, stop, remove.
 
 Importable by any suite (`from tests.integration.pg_server import PgServer`, or through the

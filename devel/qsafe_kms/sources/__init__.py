@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Key sources. Each one is a two-party protocol between the issuing KME (initiator) and
 its peer KME (responder), written as pure functions over JSON-safe messages so that the
 same code runs in the KME processes (over mTLS) and in the unit tests.

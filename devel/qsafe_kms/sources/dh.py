@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`dh` source: ephemeral X25519 per key, authenticated by the KME-to-KME mutual TLS channel."""
 
 from __future__ import annotations

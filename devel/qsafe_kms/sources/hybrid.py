@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`hybrid` source: one key from two or more independent sources, combined with a KDF.
 
 KDF (documented in docs/kms.md, tested against an RFC 5869 computation by hand):

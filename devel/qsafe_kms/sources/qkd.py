@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`qkd` source: simulated QKD sections and the trusted-node one-time-pad relay.
 
 Secret-key-rate model (per section, fibre length L km), a simplified asymptotic BB84 with

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`qra` sources: quantum-resistant KEMs. ML-KEM-768/1024 (FIPS 203, from `cryptography`)
 and sntrup761 (NTRU Prime, from `pqcrypto`). The initiator sends one fresh encapsulation
 key per batch; the responder encapsulates once per key, so every key has its own secret.

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one place where a failed device step becomes a failure message (STYLE.md 3).
+"""The one place where a failed device step becomes a failure message.
 
 Modules, action plugins and the session broker all report through `failure_from()`, so a user
 always reads the same facts: the step, the device, the NETCONF operation that failed, the YANG

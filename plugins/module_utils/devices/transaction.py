@@ -2,10 +2,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """One device step as a NETCONF transaction: read, compute, edit, diff, commit or discard.
 
-Order (STYLE.md 2): lock candidate -> discard stale candidate -> read the step's subtree from
-running (before) -> compute the edit from the device's current config -> edit candidate -> read the
-subtree from candidate (after) -> changed only if before != after (canonical XML) -> commit, or
-discard in check mode / when nothing changed -> unlock in finally.
+Order (as ansible.netcommon netconf_config): lock candidate -> discard stale candidate -> read the
+step's subtree from running (before) -> compute the edit from the device's current config -> edit
+candidate -> read the subtree from candidate (after) -> changed only if before != after (canonical
+XML) -> commit, or discard in check mode / when nothing changed -> unlock in finally.
 
 Check mode edits the candidate and then discards it, so the device validates the edit's types and
 keys even in check mode; nothing reaches running. (Constraints checked only at commit, like

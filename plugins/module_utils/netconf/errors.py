@@ -1,5 +1,5 @@
-# Copyright: qsafe.slicing contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one exception type of the NETCONF layer.
 
 Why one type: every caller (modules, action plugins, the orchestrator's rollback) needs the same

@@ -1,5 +1,5 @@
-# Copyright: qsafe.slicing contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A small, stable NETCONF session API over ncclient, used by every device step.
 
 Why not plain ncclient.manager.connect:

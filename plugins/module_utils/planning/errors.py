@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Turn schema violations into messages that name the field and what is allowed.
 
 `slice.connections[1].security: 'quantum' is not one of none, dh, qra, qkd` tells an operator

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A slice request (the slice descriptor contract), validated against a topology.
 
 Validation is complete before anything else happens: every problem is reported at once, and a

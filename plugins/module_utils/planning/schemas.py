@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """JSON Schemas of the topology file and the slice descriptor (the contracts).
 
 The schemas live here, as Python, so that module_utils can validate without reading files;

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Security levels of a link, ordered weakest to strongest.
 
 A slice asks for a *minimum* level per connection; a link qualifies when its level ranks at

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The site graph that planning needs: sites with roles and compute, links with security,
 capacity and latency. Device bindings stay in `raw` for device-step rendering."""
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A small stand-in for the AWX REST API v2, for testing extensions/awx/register.yml.
 
 This is a test double, not AWX: AWX (Django, PostgreSQL, Redis, receptor, containers) cannot run

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run a job template's playbook through ansible-runner the way an AWX job does.
 
 AWX (its task manager, then ansible-runner on an execution node) gives every job a private

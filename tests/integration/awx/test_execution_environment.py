@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """meta/execution-environment.yml: `ansible-builder create` makes a complete build context.
 
 Only the build context is produced here (no container engine in this environment); the image

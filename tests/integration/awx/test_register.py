@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """extensions/awx/register.yml against a fake AWX API server (tests/integration/awx/fake_awx.py).
 
 AWX itself cannot run here; the fake records every request so the test can check what the

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Provision and deprovision through ansible-runner, laid out exactly as an AWX job (see
 tests/integration/awx/runner_jobs.py), against the lab's real NETCONF devices; the job events, the artifacts,
 the registry and the devices' running configuration are checked."""

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Two AWX jobs (separate private data dirs, as on two execution nodes) provision at the same
 time against one shared registry on a real PostgreSQL server, competing for the last compute
 capacity of metro-1: they serialise on the orchestrator lock and exactly one gets it."""

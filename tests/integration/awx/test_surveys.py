@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every job template survey, checked against AWX's survey rules and the real slice JSON Schema.
 
 For each survey: the descriptor built from its defaults, from every min and max, from every

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Device-module tests run against the real lab (qsafe_lab fixtures: temp dir, free ports, always stopped)."""
 
 from __future__ import annotations

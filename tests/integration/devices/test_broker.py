@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The session broker: session reuse, dropped sessions, YANG errors, exit with its parent."""
 
 from __future__ import annotations

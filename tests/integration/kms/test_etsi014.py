@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ETSI GS QKD 014 v1.1.1 conformance of the lab KMEs (real processes, real mutual TLS)."""
 
 from __future__ import annotations

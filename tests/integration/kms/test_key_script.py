@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Key-script rotation on the lab's real cards and key hosts (NETCONF) with the real KMEs.
 
 The streams are configured on the key hosts over NETCONF as provisioning would do; the two

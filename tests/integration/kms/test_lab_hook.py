@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """lab_hook.start/stop: idempotent start, lab.json "kms" shape, certificates, clean stop."""
 
 from __future__ import annotations

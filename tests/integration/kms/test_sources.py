@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Both ends of every key source agree; QKD relay accounting; hybrid KDF test vector."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Confirmed commit semantics of the lab's netconfd (yuma123 2.13), and lock contention.
 
 netconfd checks the confirmed-commit timer only after ~1 s with no I/O on any of its sessions (its

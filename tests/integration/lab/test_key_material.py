@@ -1,5 +1,7 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Key material on a card: the key script can write it, nobody can read it back, the operator cannot
-write it, and key IDs and the rest of the bank stay readable (DESIGN.md "Key material on devices")."""
+write it, and key IDs and the rest of the bank stay readable (docs/lab.md, "Key material")."""
 
 from __future__ import annotations
 

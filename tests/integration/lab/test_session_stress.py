@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Many short sessions with the direct-send (tick-free) path: no RPC may time out.
 
 The first RPC of a session follows the hello within a millisecond or two on this path; before the

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures: one lab per test session (temp dir, free ports), a fresh registry per test, and a
 guard that every device is back to its start-up configuration after each test."""
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Drive the slice playbooks against a lab and read every device back (tests and bench share it).
 
 Real parts only: `ansible-playbook` runs the collection's playbooks on a lab started by the

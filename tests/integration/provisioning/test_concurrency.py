@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Two runs competing for the last QKD capacity at once: exactly one slice, no double booking."""
 
 from __future__ import annotations

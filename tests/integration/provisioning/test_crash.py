@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """SIGKILL of the controller mid-provision: devices revert by themselves within the confirm
 timeout, and the registry shows the slice stale/failed, never provisioned."""
 

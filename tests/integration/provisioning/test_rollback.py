@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A failure injected at a step of the enterprise plan ends with every device identical to before,
 no reservation left, the slice failed, and a message naming the step, device and device error."""
 

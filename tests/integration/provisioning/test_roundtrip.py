@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Provision then deprovision leaves every device's running configuration byte-identical;
 both are idempotent; --check --diff shows the changes and changes nothing."""
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Registry fixtures: every test that takes `registry_config` runs on SQLite and on a real PostgreSQL.
 
 `pg_server` (session) starts one throw-away PostgreSQL cluster; `pg_dsn` gives each test a

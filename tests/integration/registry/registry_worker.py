@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A separate controller process for the registry race and lock tests.
 
 Usage: registry_worker.py '<json job>'. The job names the registry ({"dsn": ...} or

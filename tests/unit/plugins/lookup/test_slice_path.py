@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The slice_path lookup through a real ansible-playbook run (the contract's shape and errors)."""
 
 from __future__ import annotations
