@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # Common device options: which device, present/absent, how to commit.
+    # Which device (the one-device modules).
     DOCUMENTATION = r"""
 options:
   device:
@@ -17,6 +17,11 @@ options:
         C(qsafe_netconf_known_hosts)) unless the C(netconf_*) options are given.
     type: str
     required: true
+"""
+
+    # How a step is applied: present/absent, how to commit (the one-device modules and device_steps).
+    APPLY = r"""
+options:
   state:
     description:
       - C(present) creates or updates the resource, C(absent) removes what exists of it.

@@ -21,6 +21,7 @@ description:
 version_added: 0.1.0
 author: qsafe.slicing team (@qsafe)
 extends_documentation_fragment:
+  - qsafe.slicing.netconf_device.apply
   - qsafe.slicing.netconf_device.attributes
 options:
   steps:
@@ -34,24 +35,6 @@ options:
   state:
     description:
       - C(present) applies each step, C(absent) its inverse.
-    type: str
-    choices: [present, absent]
-    default: present
-  commit:
-    description:
-      - C(plain) or C(confirmed) commits, as in M(qsafe.slicing.device_step).
-    type: str
-    choices: [plain, confirmed]
-    default: plain
-  confirm_timeout:
-    description:
-      - Seconds before an unconfirmed confirmed commit is rolled back by the device.
-    type: int
-    default: 120
-  persist_id:
-    description:
-      - Persist token of the confirmed commits. Required when O(commit=confirmed).
-    type: str
   on_failure:
     description:
       - C(stop) ends at the first failed step; C(continue) tries every step and fails at the end

@@ -18,6 +18,7 @@ version_added: 0.1.0
 author: qsafe.slicing team (@qsafe)
 extends_documentation_fragment:
   - qsafe.slicing.netconf_device
+  - qsafe.slicing.netconf_device.apply
   - qsafe.slicing.netconf_device.connection
   - qsafe.slicing.netconf_device.attributes
 options:

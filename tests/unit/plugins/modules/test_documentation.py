@@ -15,17 +15,32 @@ import yaml
 from ansible_collections.qsafe.slicing.plugins.doc_fragments.netconf_device import ModuleDocFragment
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.handlers import MODULE_HANDLERS
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
+    APPLY_SPEC,
     COMMON_SPEC,
     CONNECTION_SPEC,
     module_kwargs,
 )
 
-DEVICE_MODULES = sorted([*MODULE_HANDLERS, "device_step"])
+DEVICE_MODULES = sorted([*MODULE_HANDLERS, "device_step", "device_steps", "netconf_confirm"])
 DOC_KEYS = ("type", "required", "default", "choices", "elements")
 
 
 def _doc_options(text: str) -> dict:
     return yaml.safe_load(text).get("options") or {}
+
+
+def _documented(module) -> dict:
+    """The module's options with its doc fragments merged in, as ansible-doc merges them."""
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    options: dict = {}
+    for name in doc.get("extends_documentation_fragment", []):
+        assert name.startswith("qsafe.slicing.netconf_device"), name
+        var = name.rsplit(".", 1)[1].upper() if name.count(".") == 3 else "DOCUMENTATION"
+        for option, spec in _doc_options(getattr(ModuleDocFragment, var)).items():
+            options[option] = dict(spec)
+    for option, spec in (doc.get("options") or {}).items():
+        options[option] = {**options.get(option, {}), **spec}
+    return options
 
 
 def _shape(options: dict) -> dict:
@@ -40,11 +55,8 @@ def _shape(options: dict) -> dict:
 @pytest.mark.parametrize("name", DEVICE_MODULES)
 def test_module_options_are_the_derived_argspec(name):
     module = importlib.import_module(f"ansible_collections.qsafe.slicing.plugins.modules.{name}")
-    documented = _doc_options(module.DOCUMENTATION)
-    documented.update(_doc_options(ModuleDocFragment.DOCUMENTATION))
-    documented.update(_doc_options(ModuleDocFragment.CONNECTION))
     spec = module_kwargs(name)["argument_spec"]
-    assert _shape(documented) == _shape(spec)
+    assert _shape(_documented(module)) == _shape(spec)
 
 
 @pytest.mark.parametrize("name", sorted(MODULE_HANDLERS))
@@ -60,5 +72,10 @@ def test_state_present_requirements_are_documented(name):
 
 
 def test_shared_options_come_from_one_fragment():
-    fragment = {**_doc_options(ModuleDocFragment.DOCUMENTATION), **_doc_options(ModuleDocFragment.CONNECTION)}
+    fragment = {
+        **_doc_options(ModuleDocFragment.DOCUMENTATION),
+        **_doc_options(ModuleDocFragment.APPLY),
+        **_doc_options(ModuleDocFragment.CONNECTION),
+    }
     assert _shape(fragment) == _shape({**COMMON_SPEC, **CONNECTION_SPEC})
+    assert _shape(_doc_options(ModuleDocFragment.APPLY)) == _shape(APPLY_SPEC)
