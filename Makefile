@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup apt venv demo test lint sanity unit molecule bench clean lab-up lab-down
+.PHONY: setup apt venv demo test lint sanity unit molecule bench clean lab-up lab-down pictures
 
 setup: apt venv $(DEVEL_PTH) $(COLL_LINK)
 
@@ -42,6 +42,13 @@ $(COLL_LINK):
 
 demo: setup
 	$(PY) devel/tools/demo.py
+
+# The operator's pictures (PNG + SVG) from the slice registry (.state/ unless QSAFE_* says otherwise),
+# the testbed topology and devel/bench/out/provision.json when a benchmark ran: network with slices,
+# one provisioning timeline per slice, the Fig. 6 histograms. PICTURES_DIR=... to write elsewhere.
+PICTURES_DIR ?= docs/img
+pictures: setup
+	$(PY) -m qsafe_views --out $(PICTURES_DIR)
 
 lint: setup
 	ruff check .

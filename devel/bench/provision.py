@@ -236,14 +236,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cycles", type=int, default=100)
     ap.add_argument("--use-cases", default="enterprise_app,cdn")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    ap.add_argument("--out", default=str(ROOT / "devel" / "bench" / "out"))
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     results = bench(args.cycles, args.use_cases.split(","), out)
     histograms(results, out / "provision_hist.png")
+    from qsafe_views.timeline import draw_histograms
+
+    fig6 = draw_histograms(results, out / "provision_fig6")["files"]
     print()
     print(table(results))
-    print(f"\nhistograms: {out / 'provision_hist.png'}; raw series: {out / 'provision.json'}")
+    print(f"\nhistograms: {out / 'provision_hist.png'}, Fig. 6 form: {', '.join(fig6)}; raw series: "
+          f"{out / 'provision.json'}")
 
 
 if __name__ == "__main__":

@@ -137,6 +137,8 @@ def step_entry(
     detail: dict[str, Any] = {"device": step.get("device"), "resource": step.get("resource")}
     if failed:
         detail["error"] = str(outcome.get("msg", ""))[:2000]
+    if outcome.get("commit"):
+        detail["commit"] = outcome["commit"]  # plain, confirmed or confirmed-follow-up (timeline marks)
     if started_at is not None:
         entry["started_at"] = detail["started_at"] = started_iso(started_at)
     entry["detail"] = detail
