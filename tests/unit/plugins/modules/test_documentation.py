@@ -20,6 +20,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module impor
     CONNECTION_SPEC,
     module_kwargs,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import StepResult
 
 DEVICE_MODULES = sorted([*MODULE_HANDLERS, "device_step", "device_steps", "netconf_confirm"])
 DOC_KEYS = ("type", "required", "default", "choices", "elements")
@@ -79,3 +80,19 @@ def test_shared_options_come_from_one_fragment():
     }
     assert _shape(fragment) == _shape({**COMMON_SPEC, **CONNECTION_SPEC})
     assert _shape(_doc_options(ModuleDocFragment.APPLY)) == _shape(APPLY_SPEC)
+
+
+@pytest.mark.parametrize("name", sorted(MODULE_HANDLERS))
+def test_one_device_modules_return_what_device_step_returns(name):
+    """ansible-doc reads RETURN from each module file (no fragments): the copies may not drift."""
+    module = importlib.import_module(f"ansible_collections.qsafe.slicing.plugins.modules.{name}")
+    step = importlib.import_module("ansible_collections.qsafe.slicing.plugins.modules.device_step")
+    assert yaml.safe_load(module.RETURN) == yaml.safe_load(step.RETURN)
+
+
+def test_documented_returns_are_the_result_keys():
+    step = importlib.import_module("ansible_collections.qsafe.slicing.plugins.modules.device_step")
+    documented = set(yaml.safe_load(step.RETURN))
+    result = StepResult(True, "sw-1", "s", "l2_switch", "vlan", "present").to_result(diff=True)
+    assert set(result) <= documented
+    assert {"error_tag", "error_path"} <= documented
