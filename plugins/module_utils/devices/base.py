@@ -46,7 +46,8 @@ class Field:
 
     required: required for state=present; an identity field that is required is required for
     state=absent too. no_log: set only where Ansible's secret-name heuristic must be told (a name
-    containing "key" that is not a secret).
+    containing "key" that is not a secret). problem: the value's own rule (e.g. a range), a
+    function returning why a value breaks it, or None.
     """
 
     type: str  # "str", "int" or "bool" (Ansible argspec types)
@@ -54,6 +55,7 @@ class Field:
     default: Any = None
     choices: tuple[str, ...] = ()
     no_log: bool | None = None
+    problem: Callable[[Any], str | None] | None = None
 
 
 class StepHandler:
@@ -84,6 +86,9 @@ class StepHandler:
                 out[name] = spec.default
                 continue
             out[name] = _coerce(name, value, spec)
+            problem = spec.problem(out[name]) if spec.problem else None
+            if problem:
+                raise StepInputError(name, problem)
         if state == "present":
             self.check(out)
         else:

@@ -17,7 +17,6 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import 
     NC_ATTR,
     Field,
     StepHandler,
-    StepInputError,
     find,
     list_entry,
     register,
@@ -39,6 +38,10 @@ CONFIG_LEAVES = (
 )
 
 
+def _refresh_problem(seconds: int) -> str | None:
+    return None if 1 <= seconds <= 86400 else f"must be 1..86400, got {seconds}"
+
+
 @register
 class KeyStreamHandler(StepHandler):
     kind = "key_stream"
@@ -53,13 +56,9 @@ class KeyStreamHandler(StepHandler):
         "local_sae": Field("str", required=True),
         "peer_sae": Field("str", required=True),
         "card": Field("str", required=True),
-        "refresh_s": Field("int", default=3),
+        "refresh_s": Field("int", default=3, problem=_refresh_problem),
     }
     identity_fields = ("name",)
-
-    def check(self, params: dict[str, Any]) -> None:
-        if not 1 <= params["refresh_s"] <= 86400:
-            raise StepInputError("refresh_s", f"must be 1..86400, got {params['refresh_s']}")
 
     def identity(self, params: Mapping[str, Any]) -> str:
         return f"key stream {params['name']} ({params['role']})"

@@ -21,7 +21,6 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import 
     Field,
     StepConflictError,
     StepHandler,
-    StepInputError,
     find,
     find_all,
     list_entry,
@@ -36,25 +35,13 @@ OC_ETH_NS = "http://openconfig.net/yang/interfaces/ethernet"
 OC_VLAN_NS = "http://openconfig.net/yang/vlan"
 
 
-def _check_vlan_id(vlan_id: int) -> None:
-    problem = vlan_problem(vlan_id)
-    if problem:
-        raise StepInputError("vlan_id", problem)
-
-
 @register
 class VlanHandler(StepHandler):
     kind = "l2_switch"
     operation = "vlan"
     module = "l2_vlan"
-    fields = {"vlan_id": Field("int", required=True), "name": Field("str")}
+    fields = {"vlan_id": Field("int", required=True, problem=vlan_problem), "name": Field("str")}
     identity_fields = ("vlan_id",)
-
-    def check_absent(self, params: dict[str, Any]) -> None:
-        _check_vlan_id(params["vlan_id"])
-
-    def check(self, params: dict[str, Any]) -> None:
-        _check_vlan_id(params["vlan_id"])
 
     def identity(self, params: Mapping[str, Any]) -> str:
         return f"VLAN {params['vlan_id']}"
@@ -93,16 +80,10 @@ class VlanMemberHandler(StepHandler):
     module = "l2_port_vlan"
     fields = {
         "port": Field("str", required=True),
-        "vlan_id": Field("int", required=True),
+        "vlan_id": Field("int", required=True, problem=vlan_problem),
         "mode": Field("str", default="trunk", choices=("trunk", "access")),
     }
     identity_fields = ("vlan_id", "port")
-
-    def check_absent(self, params: dict[str, Any]) -> None:
-        _check_vlan_id(params["vlan_id"])
-
-    def check(self, params: dict[str, Any]) -> None:
-        _check_vlan_id(params["vlan_id"])
 
     def identity(self, params: Mapping[str, Any]) -> str:
         return f"VLAN {params['vlan_id']} on port {params['port']} ({params['mode']})"
