@@ -20,6 +20,8 @@ readable by nobody); key IDs, counts, ages and errors go to the stream's status 
 to state(). Failed cycles keep the current key, record last-error and retry next period.
 
 Run: python -m qsafe_kms.key_script --lab-json .lab/lab.json --host keys-a [--handoff-dir D]
+     [--metrics-port 9465]   (Prometheus text metrics on 127.0.0.1: rotations, failures, key age
+                              per stream, keys served by method; see KeyScriptMetrics)
 Stop: SIGTERM (or KeyScriptDaemon.stop()).
 """
 
@@ -107,6 +109,7 @@ class StreamState:
     switched_at: float | None = None
     rotations: int = 0
     failures: int = 0
+    keys_served: int = 0  # keys this end obtained from its KME (enc_keys as primary, dec_keys as secondary)
     last_error: str = ""
     history: list[tuple[float, str]] = field(default_factory=list)
 
@@ -118,6 +121,7 @@ class StreamState:
             "key_age_s": age,
             "rotations": self.rotations,
             "failures": self.failures,
+            "keys_served": self.keys_served,
             "last_error": self.last_error,
         }
 
@@ -270,6 +274,7 @@ class StreamWorker(threading.Thread):
         key = None
         try:
             (key,) = self.kms.enc_keys(self.cfg.peer_sae)
+            self.state.keys_served += 1
             answer = self._handoff(key.key_id)
             if not answer.get("ok"):
                 raise RuntimeError(f"secondary {self.cfg.peer_sae}: {answer.get('error', 'refused')}")
@@ -327,6 +332,7 @@ class StreamWorker(threading.Thread):
         key = None
         try:
             (key,) = self.kms.dec_keys(self.cfg.peer_sae, [str(req["key_ID"])])
+            self.state.keys_served += 1
             current = self.card.rotate(key.key_id, key.key)
         except (KmsError, NetconfOperationError, OSError, ValueError, KeyError) as exc:
             err = _scrub(f"{type(exc).__name__}: {exc}", key.key if key else None)
@@ -378,7 +384,8 @@ class KeyScriptDaemon:
             "host": self.host,
             "last_error": self.last_error,
             "streams": {
-                n: {"role": c.role, "card": c.card, **w.state.view()} for n, (c, w) in self.workers.items()
+                n: {"role": c.role, "card": c.card, "method": c.method, **w.state.view()}
+                for n, (c, w) in self.workers.items()
             },
         }
 
@@ -465,14 +472,61 @@ class KeyScriptDaemon:
             self._written.clear()  # the next reconcile drops the deleted stream; rewrite the rest then
 
 
+class KeyScriptMetrics:
+    """Prometheus collector over a daemon's live state (read at every scrape, nothing duplicated).
+
+    qsafe_key_rotations_total / qsafe_key_rotation_failures_total / qsafe_key_age_seconds per
+    stream end (host, stream, role, method); qsafe_keys_served_total per method (keys this host's
+    ends obtained from their KMEs); qsafe_key_streams (workers running). Never key material."""
+
+    def __init__(self, daemon: KeyScriptDaemon) -> None:
+        self.daemon = daemon
+
+    def collect(self):
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        state = self.daemon.state()
+        labels = ["host", "stream", "role", "method"]
+        rotations = CounterMetricFamily("qsafe_key_rotations", "Key rotations committed", labels=labels)
+        failures = CounterMetricFamily("qsafe_key_rotation_failures", "Failed rotation cycles", labels=labels)
+        age = GaugeMetricFamily("qsafe_key_age_seconds", "Seconds since the current key became current",
+                                labels=labels)
+        served = CounterMetricFamily("qsafe_keys_served", "Keys got from the KME", labels=["host", "method"])
+        by_method: dict[str, int] = {}
+        for name, stream in sorted(state["streams"].items()):
+            values = [self.daemon.host, name, stream["role"], stream["method"]]
+            rotations.add_metric(values, stream["rotations"])
+            failures.add_metric(values, stream["failures"])
+            if stream["key_age_s"] is not None:
+                age.add_metric(values, stream["key_age_s"])
+            by_method[stream["method"]] = by_method.get(stream["method"], 0) + stream["keys_served"]
+        for method, count in sorted(by_method.items()):
+            served.add_metric([self.daemon.host, method], count)
+        streams = GaugeMetricFamily("qsafe_key_streams", "Stream ends running here", labels=["host"])
+        streams.add_metric([self.daemon.host], len(state["streams"]))
+        yield from (rotations, failures, age, served, streams)
+
+
+def serve_metrics(daemon: KeyScriptDaemon, port: int, addr: str = "127.0.0.1"):
+    """Serve the daemon's metrics over HTTP (GET /metrics, text format); returns (server, thread)."""
+    from prometheus_client import CollectorRegistry, start_http_server
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(KeyScriptMetrics(daemon))
+    return start_http_server(port, addr=addr, registry=registry)
+
+
 def ET_escape(text: str) -> str:  # noqa: N802 - mirrors xml.sax.saxutils.escape
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def spawn(lab_json: Path, hosts: list[str], run_dir: Path, poll_s: float = 2.0) -> dict:
+def spawn(
+    lab_json: Path, hosts: list[str], run_dir: Path, poll_s: float = 2.0, metrics_ports: dict | None = None
+) -> dict:
     """Start one daemon process per key host (idempotent); returns {host: {"pid", "state_file"}}.
 
     run_dir holds keyscripts.json (pids), each daemon's state file, log and the handoff sockets.
+    metrics_ports: {host: port} to serve that daemon's Prometheus metrics on 127.0.0.1:port.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -492,6 +546,8 @@ def spawn(lab_json: Path, hosts: list[str], run_dir: Path, poll_s: float = 2.0) 
         if host in known and _alive(known[host]["pid"]):
             continue
         state_file = run_dir / f"{host}.state.json"
+        port = (metrics_ports or {}).get(host)
+        metrics_args = ["--metrics-port", str(port)] if port else []
         with open(run_dir / f"{host}.log", "ab") as logf:
             proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
                 [
@@ -508,6 +564,7 @@ def spawn(lab_json: Path, hosts: list[str], run_dir: Path, poll_s: float = 2.0) 
                     str(poll_s),
                     "--state-file",
                     str(state_file),
+                    *metrics_args,
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=logf,
@@ -523,6 +580,8 @@ def spawn(lab_json: Path, hosts: list[str], run_dir: Path, poll_s: float = 2.0) 
                 f"key-script daemon for {host} exited at start (see {run_dir / (host + '.log')})"
             )
         known[host] = {"pid": proc.pid, "state_file": str(state_file)}
+        if (metrics_ports or {}).get(host):
+            known[host]["metrics"] = f"http://127.0.0.1:{metrics_ports[host]}/metrics"
     record.write_text(json.dumps(known, indent=1))
     return known
 
@@ -564,12 +623,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--handoff-dir", type=Path, help="default: <lab dir>/kms/handoff")
     ap.add_argument("--poll", type=float, default=2.0, help="seconds between reconciliations")
     ap.add_argument("--state-file", type=Path, help="write state() as JSON here every poll")
+    ap.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on 127.0.0.1:PORT/metrics")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("ncclient").setLevel(logging.ERROR)  # ncclient debug logs would show RPC bodies
     lab = json.loads(args.lab_json.read_text())
     handoff = args.handoff_dir or Path(lab["lab_dir"]) / "kms" / "handoff"
     daemon = KeyScriptDaemon(args.host, lab, handoff, args.poll).start()
+    server = serve_metrics(daemon, args.metrics_port)[0] if args.metrics_port else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -579,6 +640,8 @@ def main(argv: list[str] | None = None) -> int:
             tmp.write_text(json.dumps(daemon.state()))
             tmp.replace(args.state_file)
     daemon.stop()
+    if server is not None:
+        server.shutdown()
     return 0
 
 

@@ -9,12 +9,14 @@ daemons reconcile from that config and rotate the ch2 (dh) keys of tce-ch2-a / t
 from __future__ import annotations
 
 import re
+import socket
 import time
+import urllib.request
 import xml.etree.ElementTree as ET  # noqa: S405
 from pathlib import Path
 
 import pytest
-from qsafe_kms.key_script import ENC_NS, KS_NS, KeyScriptDaemon, commit, spawn, terminate
+from qsafe_kms.key_script import ENC_NS, KS_NS, KeyScriptDaemon, commit, serve_metrics, spawn, terminate
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
@@ -38,6 +40,26 @@ def _banks(session):
     return {
         b.findtext(f"{{{ENC_NS}}}name"): b.findtext(f"{{{ENC_NS}}}key-id")
         for b in root.iter(f"{{{ENC_NS}}}bank")
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _scrape(port: int) -> dict[tuple[str, tuple], float]:
+    """GET http://127.0.0.1:port/metrics and parse the text format: (sample name, labels) -> value."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:  # noqa: S310
+        text = reply.read().decode()
+    assert "key-material" not in text and "qsafe_key_rotations_total" in text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
     }
 
 
@@ -66,6 +88,8 @@ def test_rotation_on_lab_cards_without_gap(lab, tmp_path):
         with NetconfSession.from_lab(host, desc) as s:
             commit(s, _stream_xml(desc, role, local, peer, card, kme))
     daemons = [KeyScriptDaemon(h, desc, tmp_path / "handoff", poll_s=0.5).start() for h, *_rest in ends]
+    ports = [_free_port() for _ in daemons]
+    servers = [serve_metrics(d, port)[0] for d, port in zip(daemons, ports, strict=True)]
     cards = [NetconfSession.from_lab(card, desc).connect() for *_head, card, _kme in ends]
     samples = []
     try:
@@ -74,16 +98,28 @@ def test_rotation_on_lab_cards_without_gap(lab, tmp_path):
             samples.append((time.monotonic(), _banks(cards[0]), _banks(cards[1])))
             time.sleep(0.25)
         states = [d.state() for d in daemons]
+        scraped = [_scrape(port) for port in ports]
         # Status on the key host carries key IDs and counts, never key material.
         with NetconfSession.from_lab("keys-a", desc) as s:
             status_xml = s.get_config(filter=f'<key-streams xmlns="{KS_NS}"/>')
     finally:
+        for server in servers:
+            server.shutdown()
         for d in daemons:
             d.stop()
         for c in cards:
             c.close()
         _delete_streams(desc, "ks-ch2")
     prim, sec = (s["streams"]["ks-ch2"] for s in states)
+    # Prometheus metrics scraped over HTTP say what the daemons' state said (sampled just before).
+    for (host, role, *_rest), metrics, state in zip(ends, scraped, (prim, sec), strict=True):
+        labels = (("host", host), ("method", "dh"), ("role", role), ("stream", "ks-ch2"))
+        assert state["rotations"] <= metrics[("qsafe_key_rotations_total", labels)] <= state["rotations"] + 1
+        assert state["failures"] <= metrics[("qsafe_key_rotation_failures_total", labels)] <= state["failures"] + 1
+        assert 0 <= metrics[("qsafe_key_age_seconds", labels)] < PERIOD * 2
+        served = metrics[("qsafe_keys_served_total", (("host", host), ("method", "dh")))]
+        assert served >= state["rotations"] >= 4
+        assert metrics[("qsafe_key_streams", (("host", host),))] == 1
     assert prim["last_error"] == "" and sec["last_error"] == "", (prim, sec)
     assert prim["rotations"] >= 4 and abs(prim["rotations"] - sec["rotations"]) <= 1, (prim, sec)
     # Once the first key became current, both cards always have a current and a next key: no gap.
