@@ -58,6 +58,10 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.pce import 
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import LEVELS, RANK  # noqa: E402
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.topology import Topology, load_topology  # noqa: E402
+from qsafe_oracle import exact_route_layered  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pce_real  # noqa: E402
 
 TARGET_MEDIAN_MS = {1000: 5.0, 10000: 50.0}
 TARGET_RATIO = 3.0
@@ -147,8 +151,16 @@ def build_document(n: int, rng: random.Random) -> tuple[dict, dict]:
         latency_us = km[(a, b)] * US_PER_KM + 2 * US_PER_CARD + rng.uniform(0, 10)
         name = f"{names[a]}-{names[b]}-{security}-{len(links)}"
         capacity = rng.choice(CAPACITIES)
-        links.append({"name": name, "a": names[a], "b": names[b], "security": security,
-                      "capacity_mbps": capacity, "latency_ms": round(latency_us / 1000, 6)})
+        links.append(
+            {
+                "name": name,
+                "a": names[a],
+                "b": names[b],
+                "security": security,
+                "capacity_mbps": capacity,
+                "latency_ms": round(latency_us / 1000, 6),
+            }
+        )
         if rng.random() < RESERVED_SHARE:
             used[name] = round(capacity * rng.uniform(0.0, 1.0), 3)
 
@@ -160,34 +172,52 @@ def build_document(n: int, rng: random.Random) -> tuple[dict, dict]:
         if rng.random() < 0.05:
             add_link(a, b, rng.choice([lv for lv in LEVELS if lv != primary]))
 
-    roles = ["core" if i % CORE_EVERY == 0 else "metro" if i % 20 == 0 else "aggregation" if i % 5 == 0
-             else "cell" for i in range(n)]
+    roles = [
+        "core" if i % CORE_EVERY == 0 else "metro" if i % 20 == 0 else "aggregation" if i % 5 == 0 else "cell"
+        for i in range(n)
+    ]
     sites = []
     for i in range(n):
-        site: dict = {"name": names[i], "role": roles[i], "x_km": round(pos[i][0], 3),
-                      "y_km": round(pos[i][1], 3)}
+        site: dict = {
+            "name": names[i],
+            "role": roles[i],
+            "x_km": round(pos[i][0], 3),
+            "y_km": round(pos[i][1], 3),
+        }
         if roles[i] in ("metro", "core"):
             site["compute"] = {"vcpu": 64, "memory_gb": 256}
         sites.append(site)
     return {"topology": {"name": f"synthetic-{n}", "sites": sites, "links": links}}, used
 
 
-def make_requests(document: dict, pair_links: dict, used: dict, count: int, rng: random.Random,
-                  tight_share: float = TIGHT_SHARE) -> list[dict]:
+def make_requests(
+    document: dict,
+    pair_links: dict,
+    used: dict,
+    count: int,
+    rng: random.Random,
+    tight_share: float = TIGHT_SHARE,
+) -> list[dict]:
     """Random connection requests whose latency bounds are set from the exact constrained optimum
     (computed here, untimed), so that far-apart pairs stay feasible and are measured too."""
     sites = document["topology"]["sites"]
     requests = []
     for index in range(count):
         a, b = rng.sample(range(len(sites)), 2)
-        req = {"name": f"q{index}", "src": sites[a]["name"], "dst": sites[b]["name"],
-               "security": rng.choices(LEVELS, weights=REQUEST_SECURITY_WEIGHTS)[0],
-               "bandwidth": float(rng.choice(BANDWIDTHS))}
+        req = {
+            "name": f"q{index}",
+            "src": sites[a]["name"],
+            "dst": sites[b]["name"],
+            "security": rng.choices(LEVELS, weights=REQUEST_SECURITY_WEIGHTS)[0],
+            "bandwidth": float(rng.choice(BANDWIDTHS)),
+        }
         reference = exact_min_latency(pair_links, used, req)
         tight = rng.random() < tight_share
-        if reference is None:  # no route meets security and capacity: bound as loose as any
+        if reference is None and "x_km" in sites[a]:  # no route meets security and capacity
             km = math.dist((sites[a]["x_km"], sites[a]["y_km"]), (sites[b]["x_km"], sites[b]["y_km"]))
             bound = 3 * km * US_PER_KM / 1000 + 1.0
+        elif reference is None:
+            bound = 50.0
         else:
             bound = reference * (rng.uniform(1.0, 1.05) if tight else rng.uniform(1.2, 2.0))
         req.update(max_latency_ms=math.ceil(bound * 1e6) / 1e6, tight=tight)
@@ -259,6 +289,45 @@ def index_pairs(topology: Topology) -> dict:
     return pair_links
 
 
+def check_exact(topology: Topology, engine: PathEngine, used: dict, requests: list, outcomes: list) -> dict:
+    """Every answer against the exact optimum (qsafe_oracle.exact_route_layered, independent code):
+    routes above the optimum's premium, routes at its premium but slower or longer, and what the
+    previous method (latency-first search when the bound binds) would have spent."""
+    above = slower = binding = latency_first_above = 0
+    for req, got in zip(requests, outcomes):
+        want = exact_route_layered(
+            topology, used, req["src"], req["dst"], req["security"], req["bandwidth"], req["max_latency_ms"]
+        )
+        if isinstance(got, PlanningError):
+            if want is not None:
+                raise BenchCheckFailed(f"{req['name']}: engine said infeasible ({got}), exact optimum {want}")
+            continue
+        if want is None:
+            raise BenchCheckFailed(f"{req['name']}: engine found {got[2]}, the exact method finds no route")
+        need = RANK[req["security"]]
+        premium = sum(RANK[topology.links[n].security] - need for n in got[2])
+        if premium > want[0]:
+            above += 1
+        elif premium < want[0]:
+            raise BenchCheckFailed(f"{req['name']}: premium {premium} below the exact optimum {want}")
+        elif abs(got[3] - want[1]) > 1e-6 or len(got[2]) != want[2]:
+            slower += 1
+        lex = engine._search(req["src"], req["dst"], need, req["bandwidth"], used, latency_first=False)
+        if lex is not None and engine.latency_of(lex[2]) > req["max_latency_ms"] + EPSILON_MS:
+            binding += 1
+            fastest = engine._search(req["src"], req["dst"], need, req["bandwidth"], used, latency_first=True)
+            if sum(RANK[topology.links[n].security] - need for n in fastest[2]) > want[0]:
+                latency_first_above += 1
+    feasible = sum(1 for r in outcomes if not isinstance(r, PlanningError))
+    return {
+        "feasible": feasible,
+        "above_optimum_premium": above,
+        "same_premium_not_optimal": slower,
+        "bound_binds": binding,
+        "latency_first_above_optimum": latency_first_above,
+    }
+
+
 # --- measurement -----------------------------------------------------------------------------
 def _stats_ms(samples_ns: list[int]) -> dict:
     if not samples_ns:
@@ -272,6 +341,23 @@ def bench_size(n: int, queries: int, seed: int, repeat: int, tight_share: float 
     rng = random.Random(f"{seed}-{n}")
     t0 = time.perf_counter()
     document, used = build_document(n, rng)
+    t1 = time.perf_counter()
+    result = bench_document(document, used, rng, queries, repeat, tight_share)
+    result["sites"], result["generate_s"] = n, t1 - t0
+    return result
+
+
+def bench_document(
+    document: dict,
+    used: dict,
+    rng: random.Random,
+    queries: int,
+    repeat: int,
+    tight_share: float = TIGHT_SHARE,
+    exact_check: bool = False,
+) -> dict:
+    """Time the engine against plain Dijkstra on one topology; with `exact_check`, compare every
+    answer with an exact, independent method (premium, latency and hops of the optimum)."""
     t1 = time.perf_counter()
     topology = load_topology(document)
     t2 = time.perf_counter()
@@ -292,8 +378,15 @@ def bench_size(n: int, queries: int, seed: int, repeat: int, tight_share: float 
     outcomes: list = []
     clock = time.perf_counter_ns
     for index, req in enumerate(requests):
-        args = (req["name"], req["src"], req["dst"], req["security"], req["bandwidth"],
-                req["max_latency_ms"], used)
+        args = (
+            req["name"],
+            req["src"],
+            req["dst"],
+            req["security"],
+            req["bandwidth"],
+            req["max_latency_ms"],
+            used,
+        )
 
         def run_engine(args=args):
             start = clock()
@@ -339,6 +432,7 @@ def bench_size(n: int, queries: int, seed: int, repeat: int, tight_share: float 
             )
         key = outcomes[i].constraint or "?"
         constraints[key] = constraints.get(key, 0) + 1
+    exact = check_exact(topology, engine, used, requests, outcomes) if exact_check else None
 
     # Memory: separate pass under tracemalloc (tracing would distort the timings above). The same
     # pass counts the engine's graph searches per query (wrapping its private `_search` when it
@@ -351,18 +445,29 @@ def bench_size(n: int, queries: int, seed: int, repeat: int, tight_share: float 
     inner = getattr(engine2, "_search", None)
     if inner is not None:
 
-        def counting(*a, **kw):
-            searches[0] += 1
-            return inner(*a, **kw)
+        def counted(method):
+            def counting(*a, **kw):
+                searches[0] += 1
+                return method(*a, **kw)
 
-        engine2._search = counting
+            return counting
+
+        for attribute in ("_search", "_constrained"):  # a second search: the exact closing step
+            setattr(engine2, attribute, counted(getattr(engine2, attribute)))
     took_fallback: set[int] = set()
     infeasible_searches = 0
     for index, req in enumerate(requests):
         searches[0] = 0
         try:
-            engine2.route(req["name"], req["src"], req["dst"], req["security"], req["bandwidth"],
-                          req["max_latency_ms"], used)
+            engine2.route(
+                req["name"],
+                req["src"],
+                req["dst"],
+                req["security"],
+                req["bandwidth"],
+                req["max_latency_ms"],
+                used,
+            )
             if searches[0] > 1:
                 took_fallback.add(index)
         except PlanningError:
@@ -370,12 +475,16 @@ def bench_size(n: int, queries: int, seed: int, repeat: int, tight_share: float 
     peak_bytes = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     del engine2
-    search_counts = None if inner is None else {
-        "feasible_with_fallback": len(took_fallback),
-        "engine_one_search": _stats_ms([engine_ns[i] for i in feasible if i not in took_fallback]),
-        "engine_fallback": _stats_ms([engine_ns[i] for i in feasible if i in took_fallback]),
-        "searches_per_infeasible": infeasible_searches / len(infeasible) if infeasible else None,
-    }
+    search_counts = (
+        None
+        if inner is None
+        else {
+            "feasible_with_fallback": len(took_fallback),
+            "engine_one_search": _stats_ms([engine_ns[i] for i in feasible if i not in took_fallback]),
+            "engine_fallback": _stats_ms([engine_ns[i] for i in feasible if i in took_fallback]),
+            "searches_per_infeasible": infeasible_searches / len(infeasible) if infeasible else None,
+        }
+    )
 
     ok_engine = _stats_ms([engine_ns[i] for i in feasible])
     ok_plain = _stats_ms([plain_ns[i] for i in feasible])
@@ -384,12 +493,13 @@ def bench_size(n: int, queries: int, seed: int, repeat: int, tight_share: float 
         return ok_engine[key] / ok_plain[key] if ok_engine[key] and ok_plain[key] else None
 
     return {
-        "sites": n,
+        "sites": len(topology.sites),
         "links": len(topology.links),
         "site_pairs": plain.number_of_edges(),
         "parallel_links": parallel_pairs,
-        "links_per_site": len(topology.links) / n,
-        "generate_s": t1 - t0,
+        "links_per_site": len(topology.links) / len(topology.sites),
+        "generate_s": 0.0,
+        "exact": exact,
         "load_topology_s": t2 - t1,
         "engine_build_ms": build_s * 1000,
         "queries": len(requests),
@@ -420,43 +530,59 @@ def _fmt(value, spec: str = ".3f") -> str:
 
 
 def print_report(results: list[dict], seed: int, repeat: int, tight_share: float) -> list[str]:
-    print(f"\nPCE benchmark, seed {seed}, best of {repeat} per query, tight share {tight_share:g}, "
-          f"Python {sys.version.split()[0]}, networkx {nx.__version__}")
-    print("Times per connection in ms; 'engine' = PathEngine.route, 'plain' = nx.dijkstra_path on the same "
-          "pairs;\nmedian/p95 and ratios over the feasible queries; every route and every infeasible "
-          "verdict checked.")
-    head = (f"{'sites':>6} {'links':>6} {'build ms':>9} {'queries':>7} {'infeas':>6} {'eng med':>8} "
-            f"{'eng p95':>8} {'plain med':>9} {'plain p95':>9} {'ratio med':>9} {'ratio p95':>9} "
-            f"{'infeas med':>10} {'hops':>5} {'plain':>5} {'trace MiB':>9} {'RSS MiB':>8}")
+    print(
+        f"\nPCE benchmark, seed {seed}, best of {repeat} per query, tight share {tight_share:g}, "
+        f"Python {sys.version.split()[0]}, networkx {nx.__version__}"
+    )
+    print(
+        "Times per connection in ms; 'engine' = PathEngine.route, 'plain' = nx.dijkstra_path on the same "
+        "pairs;\nmedian/p95 and ratios over the feasible queries; every route and every infeasible "
+        "verdict checked."
+    )
+    head = (
+        f"{'sites':>6} {'links':>6} {'build ms':>9} {'queries':>7} {'infeas':>6} {'eng med':>8} "
+        f"{'eng p95':>8} {'plain med':>9} {'plain p95':>9} {'ratio med':>9} {'ratio p95':>9} "
+        f"{'infeas med':>10} {'hops':>5} {'plain':>5} {'trace MiB':>9} {'RSS MiB':>8}"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r['sites']:>6} {r['links']:>6} {r['engine_build_ms']:>9.1f} {r['queries']:>7} "
-              f"{r['infeasible']:>6} {_fmt(r['engine_feasible']['median_ms']):>8} "
-              f"{_fmt(r['engine_feasible']['p95_ms']):>8} {_fmt(r['plain_feasible']['median_ms']):>9} "
-              f"{_fmt(r['plain_feasible']['p95_ms']):>9} {_fmt(r['ratio_median'], '.2f'):>9} "
-              f"{_fmt(r['ratio_p95'], '.2f'):>9} {_fmt(r['engine_infeasible']['median_ms']):>10} "
-              f"{_fmt(r['mean_hops'], '.1f'):>5} {_fmt(r['plain_mean_hops'], '.1f'):>5} "
-              f"{r['tracemalloc_peak_mib']:>9.1f} {r['max_rss_mib']:>8.1f}")
+        print(
+            f"{r['sites']:>6} {r['links']:>6} {r['engine_build_ms']:>9.1f} {r['queries']:>7} "
+            f"{r['infeasible']:>6} {_fmt(r['engine_feasible']['median_ms']):>8} "
+            f"{_fmt(r['engine_feasible']['p95_ms']):>8} {_fmt(r['plain_feasible']['median_ms']):>9} "
+            f"{_fmt(r['plain_feasible']['p95_ms']):>9} {_fmt(r['ratio_median'], '.2f'):>9} "
+            f"{_fmt(r['ratio_p95'], '.2f'):>9} {_fmt(r['engine_infeasible']['median_ms']):>10} "
+            f"{_fmt(r['mean_hops'], '.1f'):>5} {_fmt(r['plain_mean_hops'], '.1f'):>5} "
+            f"{r['tracemalloc_peak_mib']:>9.1f} {r['max_rss_mib']:>8.1f}"
+        )
     print()
     for r in results:
         counts = r["search_counts"] or {}
-        print(f"{r['sites']} sites: {r['site_pairs']} site pairs, {r['parallel_links']} parallel links, "
-              f"{r['links_per_site']:.2f} links/site; generate {r['generate_s']:.2f} s, "
-              f"load_topology {r['load_topology_s']:.2f} s, engine alone {r['engine_resident_mib']:.1f} MiB")
+        print(
+            f"{r['sites']} sites: {r['site_pairs']} site pairs, {r['parallel_links']} parallel links, "
+            f"{r['links_per_site']:.2f} links/site; generate {r['generate_s']:.2f} s, "
+            f"load_topology {r['load_topology_s']:.2f} s, engine alone {r['engine_resident_mib']:.1f} MiB"
+        )
         bad = r["engine_infeasible"]
-        print(f"  {r['feasible']} feasible ({counts.get('feasible_with_fallback', '?')} took the "
-              f"latency-first fallback), {r['infeasible']} infeasible {r['infeasible_by_constraint']} "
-              f"(~{_fmt(counts.get('searches_per_infeasible'), '.1f')} searches each, median "
-              f"{_fmt(bad['median_ms'])} ms, p95 {_fmt(bad['p95_ms'])} ms); "
-              f"{r['tight_bound_queries']} tight bounds")
+        print(
+            f"  {r['feasible']} feasible ({counts.get('feasible_with_fallback', '?')} needed the "
+            f"exact closing step), {r['infeasible']} infeasible {r['infeasible_by_constraint']} "
+            f"(~{_fmt(counts.get('searches_per_infeasible'), '.1f')} searches each, median "
+            f"{_fmt(bad['median_ms'])} ms, p95 {_fmt(bad['p95_ms'])} ms); "
+            f"{r['tight_bound_queries']} tight bounds"
+        )
         if counts:
             one, two = counts["engine_one_search"], counts["engine_fallback"]
-            print(f"  feasible, engine: 1 search median {_fmt(one['median_ms'])} p95 {_fmt(one['p95_ms'])}; "
-                  f"with fallback median {_fmt(two['median_ms'])} p95 {_fmt(two['p95_ms'])}")
-        print(f"  all queries: engine median {_fmt(r['engine_all']['median_ms'])} p95 "
-              f"{_fmt(r['engine_all']['p95_ms'])}, plain median {_fmt(r['plain_all']['median_ms'])} p95 "
-              f"{_fmt(r['plain_all']['p95_ms'])}")
+            print(
+                f"  feasible, engine: 1 search median {_fmt(one['median_ms'])} p95 {_fmt(one['p95_ms'])}; "
+                f"with fallback median {_fmt(two['median_ms'])} p95 {_fmt(two['p95_ms'])}"
+            )
+        print(
+            f"  all queries: engine median {_fmt(r['engine_all']['median_ms'])} p95 "
+            f"{_fmt(r['engine_all']['p95_ms'])}, plain median {_fmt(r['plain_all']['median_ms'])} p95 "
+            f"{_fmt(r['plain_all']['p95_ms'])}"
+        )
     print()
     verdicts = []
     by_size = {r["sites"]: r for r in results}
@@ -470,9 +596,121 @@ def print_report(results: list[dict], seed: int, repeat: int, tight_share: float
         verdicts.append(f"VERDICT median <= {limit:g} ms at {size} sites: {state} ({_fmt(median)} ms)")
     for r in results:
         good = all(x is not None and x <= TARGET_RATIO for x in (r["ratio_median"], r["ratio_p95"]))
-        verdicts.append(f"VERDICT ratio to plain Dijkstra <= {TARGET_RATIO:g} at {r['sites']} sites: "
-                        f"{'PASS' if good else 'FAIL'} (median {_fmt(r['ratio_median'], '.2f')}, "
-                        f"p95 {_fmt(r['ratio_p95'], '.2f')})")
+        verdicts.append(
+            f"VERDICT ratio to plain Dijkstra <= {TARGET_RATIO:g} at {r['sites']} sites: "
+            f"{'PASS' if good else 'FAIL'} (median {_fmt(r['ratio_median'], '.2f')}, "
+            f"p95 {_fmt(r['ratio_p95'], '.2f')})"
+        )
+    for line in verdicts:
+        print(line)
+    return verdicts
+
+
+def run_real(args) -> tuple[list, list, list]:
+    real, joints, placements = [], [], []
+    for key in [k for k in args.real.split(",") if k.strip()]:
+        print(f"... {key}", file=sys.stderr, flush=True)
+        rng = random.Random(f"{args.seed}-{key}")
+        document, used = pce_real.real_document(key, rng)
+        result = bench_document(document, used, rng, args.real_queries, args.repeat, 0.5, exact_check=True)
+        result["name"] = key
+        real.append(result)
+        if result["sites"] <= args.joint_max_sites and args.joint_slices:
+            print(f"... {key}: whole slices", file=sys.stderr, flush=True)
+            joint = pce_real.bench_joint(
+                document, used, random.Random(f"{args.seed}-{key}-joint"), args.joint_slices
+            )
+            joint["name"] = key
+            joints.append(joint)
+        if result["sites"] >= 3000:
+            print(f"... {key}: placement", file=sys.stderr, flush=True)
+            placement = pce_real.bench_placement(
+                document, used, random.Random(f"{args.seed}-{key}-place"), args.placement_slices, 15.0
+            )
+            placement["name"] = key
+            placements.append(placement)
+    if args.placement:
+        n, candidates = (int(x) for x in args.placement.split(":"))
+        print(f"... placement at {n} sites, {candidates} candidates", file=sys.stderr, flush=True)
+        rng = random.Random(f"{args.seed}-placement-{n}")
+        document, used = pce_real.placement_network(n, candidates, rng, build_document)
+        placement = pce_real.bench_placement(document, used, rng, args.placement_slices, 3.0)
+        placement["name"] = f"synthetic-{n}"
+        placements.insert(0, placement)
+    return real, joints, placements
+
+
+def print_real(real: list, joints: list, placements: list) -> list[str]:
+    verdicts = []
+    if real:
+        print(
+            "\nReal networks (topohub, converted by devel/tools/topology_from_topohub.py; 25% of links "
+            "partly reserved; half the bounds within 5% of the least latency); every answer compared "
+            "with the exact optimum (qsafe_oracle.exact_route_layered)"
+        )
+        head = (
+            f"{'network':<28} {'sites':>5} {'links':>6} {'feas':>5} {'binds':>5} {'above':>5} "
+            f"{'LF above':>8} {'eng med':>8} {'eng p95':>8} {'plain med':>9} {'ratio med':>9} "
+            f"{'ratio p95':>9}"
+        )
+        print(head)
+        print("-" * len(head))
+        for r in real:
+            e = r["exact"]
+            print(
+                f"{r['name']:<28} {r['sites']:>5} {r['links']:>6} {e['feasible']:>5} {e['bound_binds']:>5} "
+                f"{e['above_optimum_premium']:>5} {e['latency_first_above_optimum']:>8} "
+                f"{_fmt(r['engine_feasible']['median_ms']):>8} {_fmt(r['engine_feasible']['p95_ms']):>8} "
+                f"{_fmt(r['plain_feasible']['median_ms']):>9} {_fmt(r['ratio_median'], '.2f'):>9} "
+                f"{_fmt(r['ratio_p95'], '.2f'):>9}"
+            )
+        print(
+            "(binds: the least-premium route breaks the bound; above: routes above the exact optimum's "
+            "premium; LF above: what the previous latency-first fallback would have spent)"
+        )
+        above = sum(r["exact"]["above_optimum_premium"] for r in real)
+        slower = sum(r["exact"]["same_premium_not_optimal"] for r in real)
+        total = sum(r["exact"]["feasible"] for r in real)
+        verdicts.append(
+            f"VERDICT routes above the exact optimum's premium = 0: {'PASS' if above == 0 else 'FAIL'} "
+            f"({above} of {total}; {slower} at its premium but slower or longer)"
+        )
+    if joints:
+        print(
+            "\nWhole slices (2-4 connections, compute at a metro site, 2-6 Gbit/s each on 10 Gbit/s "
+            "channels); "
+            "every refusal checked with HiGHS at every candidate site"
+        )
+        for j in joints:
+            print(
+                f"{j['name']:<28} {j['sites']:>5} sites: {j['slices']} slices, {j['placed']} placed "
+                f"({j['placed_by_joint']} only by the joint search, "
+                f"slowest {_fmt(j['joint_max_ms'], '.0f')} ms), "
+                f"{j['refused']} refused, {j['refused_but_placeable']} of them placeable"
+            )
+        wrong = sum(j["refused_but_placeable"] for j in joints)
+        verdicts.append(
+            f"VERDICT slices refused that an assignment carries = 0: {'PASS' if wrong == 0 else 'FAIL'} "
+            f"({wrong} of {sum(j['refused'] for j in joints)} refusals)"
+        )
+    if placements:
+        print("\nPlacement (3-connection slices, compute at any metro site with room)")
+        for p in placements:
+            print(
+                f"{p['name']:<28} {p['sites']:>5} sites, {p['candidates']} candidates: {p['slices']} slices, "
+                f"{p['planned']} planned; median {p['median_ms']:.1f} ms, p95 {p['p95_ms']:.1f} ms, "
+                f"max {p['max_ms']:.1f} ms; largest refusal {p['max_refusal_bytes']} bytes"
+            )
+        first = placements[0]
+        verdicts.append(
+            f"VERDICT placement median <= 100 ms at {first['sites']} sites / {first['candidates']} "
+            f"candidates: {'PASS' if first['median_ms'] <= 100 else 'FAIL'} ({first['median_ms']:.1f} ms)"
+        )
+        sizes = [p["max_refusal_bytes"] for p in placements if p["max_refusal_bytes"]]
+        verdicts.append(
+            f"VERDICT refusal messages < 1 KB: {'PASS' if all(b < 1000 for b in sizes) else 'FAIL'} "
+            f"(largest {max(sizes) if sizes else '-'} bytes)"
+        )
     for line in verdicts:
         print(line)
     return verdicts
@@ -482,12 +720,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated site counts")
     parser.add_argument("--queries", type=int, default=200, help="connection requests per size")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="time each query this many times, keep the best")
-    parser.add_argument("--tight-share", type=float, default=TIGHT_SHARE,
-                        help="share of requests with a latency bound within 5%% of the optimum")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="time each query this many times, keep the best"
+    )
+    parser.add_argument(
+        "--tight-share",
+        type=float,
+        default=TIGHT_SHARE,
+        help="share of requests with a latency bound within 5%% of the optimum",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
+    parser.add_argument(
+        "--real",
+        default=",".join(pce_real.REAL_TOPOLOGIES),
+        help="topohub keys of real networks ('' to skip)",
+    )
+    parser.add_argument("--real-queries", type=int, default=100, help="connection requests per real network")
+    parser.add_argument(
+        "--joint-slices",
+        type=int,
+        default=60,
+        help="whole slices per real network of at most --joint-max-sites sites",
+    )
+    parser.add_argument("--joint-max-sites", type=int, default=250)
+    parser.add_argument(
+        "--placement",
+        default="4000:500",
+        help="SITES:CANDIDATES of the synthetic placement network ('' to skip)",
+    )
+    parser.add_argument("--placement-slices", type=int, default=30)
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     if any(s < 2 for s in sizes) or args.queries < 1 or args.repeat < 1 or not 0 <= args.tight_share <= 1:
@@ -498,10 +760,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"... {n} sites", file=sys.stderr, flush=True)
         results.append(bench_size(n, args.queries, args.seed, args.repeat, args.tight_share))
     verdicts = print_report(results, args.seed, args.repeat, args.tight_share)
+    real, joints, placements = run_real(args)
+    verdicts += print_real(real, joints, placements)
     print(f"(total run time {time.perf_counter() - started:.1f} s)")
     if args.json:
-        payload = {"seed": args.seed, "repeat": args.repeat, "tight_share": args.tight_share,
-                   "results": results, "verdicts": verdicts}
+        payload = {
+            "seed": args.seed,
+            "repeat": args.repeat,
+            "tight_share": args.tight_share,
+            "results": results,
+            "real": real,
+            "joint": joints,
+            "placement": placements,
+            "verdicts": verdicts,
+        }
         Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 

@@ -9,6 +9,8 @@ the planner, so an agreement is evidence.
 
 from __future__ import annotations
 
+import heapq
+
 import highspy
 import numpy as np
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import RANK
@@ -139,3 +141,43 @@ def exact_joint(topology, used: dict, legs: list) -> bool:
         if len(columns) > 2:  # one leg alone always fits: its arcs were filtered by capacity
             program.row(-_INF, topology.links[name].capacity_mbps - used.get(name, 0.0), columns, values)
     return program.minimize([0.0] * program.columns) is not None
+
+
+def exact_route_layered(
+    topology, used: dict, src: str, dst: str, security: str, bandwidth: float, bound_ms: float
+):
+    """(premium, latency_ms, hops) of the lexicographic optimum within the bound, or None.
+
+    Dijkstra by (latency, hops) over states (site, premium spent so far): the least (latency,
+    hops) for every premium, and the answer is the least premium that reaches `dst` within the
+    bound. Exact and independent of the planner's label-setting (no dominance, no bounds from
+    reverse searches); pseudo-polynomial (sites x premiums), for graphs where the integer
+    program is too slow."""
+    need = RANK[security]
+    adjacency: dict = {}
+    for link in topology.links.values():
+        if RANK[link.security] >= need and link.capacity_mbps - used.get(link.name, 0.0) >= bandwidth:
+            step = (RANK[link.security] - need, round(link.latency_ms * 1e9))
+            adjacency.setdefault(link.a, []).append((link.b, *step))
+            adjacency.setdefault(link.b, []).append((link.a, *step))
+    bound = round(bound_ms * 1e9)
+    heap = [(0, 0, src, 0)]
+    settled: dict = {}
+    best_premium = None
+    while heap:
+        latency, hops, site, premium = heapq.heappop(heap)
+        if (site, premium) in settled or (best_premium is not None and premium > best_premium):
+            continue
+        settled[(site, premium)] = (latency, hops)
+        if site == dst:
+            best_premium = premium if best_premium is None else min(best_premium, premium)
+            continue
+        for other, extra, step in adjacency.get(site, ()):
+            state = (other, premium + extra)
+            within = best_premium is None or state[1] <= best_premium
+            if within and latency + step <= bound and state not in settled:
+                heapq.heappush(heap, (latency + step, hops + 1, other, premium + extra))
+    if best_premium is None:
+        return None
+    latency, hops = settled[(dst, best_premium)]
+    return best_premium, latency / 1e9, hops

@@ -351,8 +351,10 @@ class PathEngine:
         bandwidth: float,
         max_latency_ms: float,
         used: dict,
+        diagnose: bool = True,
     ) -> tuple[int, list[str], list[str], float]:
-        """Best feasible route, as (cost, sites, link names, latency ms); raises PlanningError."""
+        """Best feasible route, as (cost, sites, link names, latency ms); raises PlanningError
+        (without `diagnose`, one that names the connection only: no search for the reason)."""
         required = RANK[security]
         if src == dst:
             return 0, [src], [], 0.0
@@ -363,19 +365,22 @@ class PathEngine:
         if found is not None:
             if self._latency_ps(found[2]) > bound_ps:
                 found = self._constrained(src, dst, required, bandwidth, used, bound_ps)
-                if found is None:
+                if found is None and diagnose:
                     fastest = self._search(src, dst, required, bandwidth, used, latency_first=True)
             if found is not None:
                 cost, sites, links = found
                 return cost, sites, links, self.latency_of(links)
+        if not diagnose:
+            raise PlanningError(f"connection {conn_name}: no route", conn_name, None)
         raise self._diagnose(conn_name, src, dst, security, bandwidth, max_latency_ms, used, fastest)
 
     def lower_bounds(
         self, origin: str, security: str, bandwidth: float, max_latency_ms: float, used: dict, targets
     ) -> tuple[dict, dict]:
-        """For the sites of `targets`: least latency (ms) from `origin` over links meeting security
-        and capacity, and, for those within the bound, the least packed cost of any route (a lower
-        bound of the cost of the route that `route` would return). Two searches over the graph."""
+        """For the sites of `targets` within the latency bound of `origin` (over links meeting
+        security and capacity): their least latency (ms), and the least packed cost of any route (a
+        lower bound of the cost of the route that `route` would return). Two searches, the first
+        cut off at the bound, the second over the sites the first reached."""
         required = RANK[security]
 
         def least_latency(entries):
@@ -393,9 +398,9 @@ class PathEngine:
             return ((entry[0] - required) << _PREMIUM_SHIFT) + (entry[1] << _LATENCY_SHIFT) + 1
 
         targets = set(targets)
-        latency = _dijkstra(self._adj, origin, least_latency, targets=targets)
         bound_ps = _as_int_ps(max_latency_ms)
-        within = {site for site, value in latency.items() if value <= bound_ps}
+        latency = _dijkstra(self._adj, origin, least_latency, cutoff=bound_ps, targets=targets)
+        within = set(latency)
         reachable = targets & within
         cost = (
             _dijkstra(self._adj, origin, least_cost, allowed=within, targets=reachable) if reachable else {}
@@ -508,15 +513,48 @@ def _finish(engine: PathEngine, request: SliceRequest, compute_site, routes, res
     return planned
 
 
-def _plan_at(engine: PathEngine, request: SliceRequest, compute_site: str | None, reservations: dict):
-    used = dict(reservations.get("links", {}))
+class _SequentialRefused(PlanningError):
+    """Connection-by-connection planning failed at one site; `alone` says whether the failing
+    connection has no route even without the slice's other connections (then no joint plan
+    exists at that site either)."""
+
+    def __init__(self, connection: str, alone: bool):
+        super().__init__(f"connection {connection}: no route", connection, None)
+        self.alone = alone
+
+
+def _plan_at(
+    engine: PathEngine,
+    request: SliceRequest,
+    compute_site: str | None,
+    reservations: dict,
+    diagnose: bool = True,
+    prefix: tuple | None = None,
+):
+    """Routes in descriptor order, each seeing the capacity the earlier ones took: (total, routes).
+    Raises the connection's PlanningError; without `diagnose`, a cheap _SequentialRefused.
+    `prefix` (total, routes, used) starts from connections already routed."""
+    base = reservations.get("links", {})
+    used = dict(base)
     total = 0
     routes = []
-    for conn in request.connections:
+    if prefix is not None:  # the leading connections that do not touch compute, already routed
+        total, routes, used = prefix[0], list(prefix[1]), dict(prefix[2])
+    for conn in request.connections[len(routes) :]:
         src, dst = _endpoints(conn, compute_site)
-        route = engine.route(
-            conn.name, src, dst, conn.security, conn.bandwidth_mbps, conn.max_latency_ms, used
-        )
+        args = (conn.name, src, dst, conn.security, conn.bandwidth_mbps, conn.max_latency_ms)
+        try:
+            route = engine.route(*args, used, diagnose=diagnose)
+        except PlanningError:
+            if diagnose:
+                raise
+            alone = not routes
+            if not alone:
+                try:
+                    engine.route(*args, base, diagnose=False)
+                except PlanningError:
+                    alone = True
+            raise _SequentialRefused(conn.name, alone) from None
         for name in route[2]:
             used[name] = used.get(name, 0.0) + conn.bandwidth_mbps
         total += route[0]
@@ -679,33 +717,60 @@ def plan_slice(
     ranked, ruled_out = _rank_candidates(engine, request, candidates, reservations)
     best = None
     tried = []
+    prefix = _fixed_prefix(engine, request, reservations)
     for bound, site in ranked:
         if best is not None and bound > best[0]:
             break
         try:
-            total, routes = _plan_at(engine, request, site, reservations)
-        except PlanningError as exc:
+            total, routes = _plan_at(engine, request, site, reservations, diagnose=False, prefix=prefix)
+        except _SequentialRefused as exc:
             tried.append((bound, site, exc))
             continue
         if best is None or (total, site) < (best[0], best[1]):
             best = (total, site, routes)
     method = "sequential"
     joint_note = ""
-    if best is None and len(request.connections) > 1 and ranked:
-        best, joint_note = _joint_over(engine, request, ranked, reservations, joint_seconds)
+    hopeful = [(bound, site) for bound, site, exc in tried if not exc.alone]
+    if best is None and len(request.connections) > 1 and hopeful:
+        best, joint_note = _joint_over(engine, request, hopeful, reservations, joint_seconds)
         method = "joint"
     if best is None:
-        closest = [(site, exc) for _bound, site, exc in tried[:CLOSEST_SHOWN]]
-        for site, *_rest in ruled_out[: CLOSEST_SHOWN - len(closest)]:
-            try:  # the precise reason, for the message only: at most 3 plans on this error path
-                _plan_at(engine, request, site, reservations)
+        closest = []
+        for _bound, site, exc in tried[:CLOSEST_SHOWN]:
+            closest.append((site, PlanningError(f"{exc} (planned connection by connection)", exc.connection)))
+        for site, conn, bound, _best in ruled_out[: CLOSEST_SHOWN - len(closest)]:
+            text = f"connection {conn}: no route with its security and capacity within {bound:g} ms"
+            closest.append((site, PlanningError(text, conn, "latency")))
+        if closest:  # the precise reason at the closest candidate: one more plan, on this error path only
+            try:
+                _plan_at(engine, request, closest[0][0], reservations)
             except PlanningError as exc:
-                closest.append((site, exc))
+                closest[0] = (closest[0][0], exc)
         if len(candidates) == 1 and closest and not joint_note:
             raise closest[0][1]
         raise _refusal(request, closest, (len(candidates), len(tried), len(ruled_out)), joint_note)
     total, site, routes = best
     return SlicePlan(request.id, site, compute, _finish(engine, request, site, routes, reservations), method)
+
+
+def _fixed_prefix(engine: PathEngine, request: SliceRequest, reservations: dict):
+    """The leading connections that do not touch compute, routed once: (total, routes, used), or
+    None when there are none or one of them fails (then each candidate plans from the start)."""
+    count = 0
+    while count < len(request.connections) and not request.connections[count].uses_compute:
+        count += 1
+    if not count:
+        return None
+    leading = SliceRequest(request.id, request.connections[:count], request.compute, None)
+    try:
+        total, routes = _plan_at(engine, leading, None, reservations, diagnose=False)
+    except _SequentialRefused:
+        return None
+    used = dict(reservations.get("links", {}))
+    for conn, route in zip(leading.connections, routes):
+        for name in route[2]:
+            used[name] = used.get(name, 0.0) + conn.bandwidth_mbps
+    return total, routes, used
 
 
 def _joint_over(engine, request, ranked, reservations, joint_seconds):

@@ -43,7 +43,13 @@ def test_pruned_placement_equals_trying_every_candidate(seed, monkeypatch):
     candidates = sorted(n for n, s in topology.sites.items() if s.has_compute)
     cells = sorted(n for n, s in topology.sites.items() if not s.has_compute)
     planned = []
-    monkeypatch.setattr(pce, "_plan_at", lambda *a, _real=pce._plan_at: planned.append(a[2]) or _real(*a))
+    real = pce._plan_at
+
+    def counting(*args, **kwargs):
+        planned.append(args[2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pce, "_plan_at", counting)
     pruned = 0
     for _ in range(8):
         cell, core = rng.sample(cells, 2)
