@@ -16,7 +16,8 @@ rotated keys stay in the encryptor cards' key banks (only key-id/key-material, t
 from start-up), so the final comparison with the start-up configuration ignores the key banks
 and says so.
 
-Run from the repository root:  .venv/bin/python devel/tools/demo.py [--keep-lab] [--watch-keys 7]
+Run from the repository root:
+  .venv/bin/python devel/tools/demo.py [--keep-lab] [--watch-keys 30] [--pictures .pictures]
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import re
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ET  # noqa: S405 - parses replies of the lab's own devices
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / ".venv" / "collections"), str(ROOT)]
@@ -75,60 +75,118 @@ def lab_desc() -> dict:
     return json.loads((lab_dir() / "lab.json").read_text())
 
 
-def key_streams(desc: dict) -> dict[str, dict[str, str]]:
-    """(host, stream) -> enabled / refresh / current key ID / last rotation, read from running config."""
+def read_key_streams(sessions: dict) -> dict[str, list[dict]]:
+    """Each key host's streams with the status its key-script daemon writes (key IDs, never keys)."""
+    from ansible_collections.qsafe.slicing.plugins.module_utils.registry.status import parse_key_streams
+
+    return {
+        host: parse_key_streams(session.get_config("running", ("subtree", f'<key-streams xmlns="{KS_NS}"/>')))
+        for host, session in sessions.items()
+    }
+
+
+def watch_keys(rotations: int = 2, timeout_s: float = 30.0, poll_s: float = 0.5) -> bool:
+    """Read both key hosts every poll_s until every stream has been seen rotating `rotations` times
+    with both ends on the same key ID each time (or timeout_s); print each rotation as seen and a
+    table at the end. True when every stream did."""
+    import datetime as dt
+
     from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import NetconfSession
+    from ansible_collections.qsafe.slicing.plugins.module_utils.registry.status import (
+        format_table,
+        key_stream_rows,
+    )
 
-    found: dict[str, dict[str, str]] = {}
-    for host in KEY_HOSTS:
-        with NetconfSession.from_lab(host, desc) as session:
-            reply = session.get_config("running", ("subtree", f'<key-streams xmlns="{KS_NS}"/>'))
-        data = ET.fromstring(reply)  # noqa: S314 - the lab's own device
-        for stream in data.iter(f"{{{KS_NS}}}stream"):
-
-            def text(*path: str, _s=stream) -> str:
-                node = _s
-                for part in path:
-                    node = node.find(f"{{{KS_NS}}}{part}") if node is not None else None
-                return node.text if node is not None and node.text else "-"
-
-            found[f"{host}/{text('name')}"] = {
-                "method": text("method"),
-                "role": text("role"),
-                "refresh_s": text("refresh-interval"),
-                "key_id": text("status", "current-key-id"),
-                "rotated": text("status", "last-rotation"),
-            }
-    return found
-
-
-def show_keys(watch_s: float) -> None:
-    """Print the key streams twice, watch_s apart, and say whether key IDs moved (rotation)."""
     desc = lab_desc()
-    first = key_streams(desc)
-    time.sleep(watch_s)
-    second = key_streams(desc)
-    print(f"\nkey streams (read twice, {watch_s:.0f} s apart, from {', '.join(KEY_HOSTS)}):")
-    print(f"{'stream':<16} {'method':<7} {'role':<10} {'refresh':>7}  key ID then -> now")
-    for name in sorted(second):
-        a, b = first.get(name, {}), second[name]
-        moved = (
-            "rotated"
-            if a.get("key_id") not in (None, "-", b["key_id"])
-            else ("no rotation reported" if b["key_id"] == "-" else "same key")
-        )
-        print(
-            f"{name:<16} {b['method']:<7} {b['role']:<10} {b['refresh_s']:>7}  "
-            f"{a.get('key_id', '-')} -> {b['key_id']}  ({moved})"
-        )
-    if not second:
+    sessions = {host: NetconfSession.from_lab(host, desc).connect() for host in KEY_HOSTS}
+    agreed: dict[str, list[str]] = {}
+    rows: list[dict] = []
+    started = time.monotonic()
+    print(
+        f"\nkey streams, read from {' and '.join(KEY_HOSTS)} every {poll_s} s"
+        f" until each rotated {rotations}x:"
+    )
+    try:
+        while True:
+            rows = key_stream_rows(read_key_streams(sessions), dt.datetime.now(dt.UTC))
+            for row in rows:
+                ids = agreed.setdefault(row["stream"], [])
+                if row["agree"] and (not ids or ids[-1] != row["current_key_id"]):
+                    ids.append(row["current_key_id"])
+                    what = "first key seen" if len(ids) == 1 else f"rotation {len(ids) - 1}"
+                    print(
+                        f"  {time.monotonic() - started:5.1f} s  {row['stream']:<24} {row['method']:<6} "
+                        f"{what:<14} key ID {row['current_key_id']} on both ends",
+                        flush=True,
+                    )
+            done = bool(rows) and all(len(agreed.get(r["stream"], [])) > rotations for r in rows)
+            if done or time.monotonic() - started > timeout_s:
+                break
+            time.sleep(poll_s)
+    finally:
+        for session in sessions.values():
+            session.close()
+    if not rows:
         print("(no key streams configured)")
+        return False
+    print(
+        format_table(
+            [
+                "key stream",
+                "method",
+                "rotations seen",
+                "key IDs agreed on both ends",
+                "key age s",
+                "ends agree",
+            ],
+            [
+                [
+                    r["stream"],
+                    r["method"],
+                    max(0, len(agreed.get(r["stream"], [])) - 1),
+                    " > ".join(i[:8] for i in agreed.get(r["stream"], [])),
+                    r["key_age_s"],
+                    r["agree"],
+                ]
+                for r in rows
+            ],
+            numeric=(2, 4),
+        )
+    )
+    if not done:
+        print(f"NOT every stream rotated {rotations}x with both ends agreeing within {timeout_s:.0f} s")
+    return done
+
+
+def registry_records() -> list[dict]:
+    """The slice records of the registry the playbooks use (the project's .state/ by default)."""
+    from ansible_collections.qsafe.slicing.plugins.module_utils.registry.backend import open_registry
+
+    with open_registry(project_dir=str(ROOT)) as registry:
+        return registry.list()
+
+
+def write_pictures(provisioned: list[dict], out: pathlib.Path) -> list[str]:
+    """The network with the slices as they were provisioned and each slice's provisioning timeline."""
+    import yaml
+    from qsafe_views.__main__ import write_pictures as draw
+
+    topology = yaml.safe_load((ROOT / "inventories/testbed/group_vars/all/topology.yml").read_text())
+    return draw(provisioned, topology, out, ROOT / "devel/bench/out/provision.json")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--keep-lab", action="store_true", help="leave the lab running at the end")
-    ap.add_argument("--watch-keys", type=float, default=7.0, help="seconds between the two key reads")
+    ap.add_argument(
+        "--watch-keys",
+        type=float,
+        default=30.0,
+        help="at most this many seconds to watch every key stream rotate twice",
+    )
+    ap.add_argument(
+        "--pictures", type=pathlib.Path, default=ROOT / ".pictures", help="where the pictures go (PNG + SVG)"
+    )
     args = ap.parse_args()
     times: list[tuple[str, float]] = []
     times.append(("lab up", playbook("lab_up.yml")))
@@ -146,9 +204,10 @@ def main() -> None:
         baseline = running_configs(lab_desc())
         times.append(("provision enterprise-app-1", playbook("enterprise_app_slice.yml")))
         times.append(("provision cdn-1", playbook("cdn_slice.yml")))
+        provisioned = registry_records()
         started = time.perf_counter()
         playbook("slice_status.yml")
-        show_keys(args.watch_keys)
+        watch_keys(2, args.watch_keys)
         times.append(("status + key watch", time.perf_counter() - started))
         times.append(
             ("deprovision enterprise-app-1", playbook("enterprise_app_slice.yml", "-e", "slice_state=absent"))
@@ -160,6 +219,10 @@ def main() -> None:
         print("\ndevices back to their start-up configuration:", "yes" if not left else f"NO, differ: {left}")
         if keys_only:
             print(f"(key banks differ on {', '.join(keys_only)}: keys rotated by the key scripts)")
+        started = time.perf_counter()
+        files = write_pictures(provisioned, args.pictures)
+        print(f"\npictures ({len(files)} files): " + ", ".join(sorted({f.rsplit(".", 1)[0] for f in files})))
+        times.append(("pictures", time.perf_counter() - started))
     finally:
         key_script.terminate(keyscripts)
         if not args.keep_lab:

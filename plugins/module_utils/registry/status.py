@@ -443,7 +443,7 @@ def format_report(report: Mapping[str, Any]) -> str:
                         k["last_rotation"],
                         k["key_age_s"],
                         k["current_key_id"]
-                        or " / ".join(cell(e["current_key_id"]) for e in k["ends"].values()),
+                        or " / ".join(cell(e["current_key_id"])[:8] for e in k["ends"].values()),
                         k["agree"],
                     ]
                     for k in report["key_streams"]
@@ -457,3 +457,16 @@ def format_report(report: Mapping[str, Any]) -> str:
     else:
         lines.append("no key streams configured")
     return "\n".join(lines).rstrip() + "\n"
+
+
+# The slice_status module's options (documented in plugins/modules/slice_status.py).
+STATUS_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "slice_id": {"type": "str"},
+    "topology": {"type": "dict", "required": True},
+    "key_hosts": {"type": "list", "elements": "str", "default": []},
+    "format": {"type": "str", "choices": ["text", "json", "none"], "default": "text"},
+    "netconf_timeout": {"type": "float", "default": 10},
+    "dsn": {"type": "str"},
+    "path": {"type": "path"},
+    "state_dir": {"type": "path"},
+}

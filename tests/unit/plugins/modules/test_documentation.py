@@ -96,3 +96,10 @@ def test_documented_returns_are_the_result_keys():
     result = StepResult(True, "sw-1", "s", "l2_switch", "vlan", "present").to_result(diff=True)
     assert set(result) <= documented
     assert {"error_tag", "error_path"} <= documented
+
+
+def test_slice_status_options_are_its_argspec():
+    from ansible_collections.qsafe.slicing.plugins.module_utils.registry.status import STATUS_ARGUMENT_SPEC
+    from ansible_collections.qsafe.slicing.plugins.modules import slice_status
+
+    assert _shape(_documented(slice_status)) == _shape(STATUS_ARGUMENT_SPEC)
