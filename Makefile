@@ -46,7 +46,7 @@ demo: setup
 # The operator's pictures (PNG + SVG) from the slice registry (.state/ unless QSAFE_* says otherwise),
 # the testbed topology and devel/bench/out/provision.json when a benchmark ran: network with slices,
 # one provisioning timeline per slice, the Fig. 6 histograms. PICTURES_DIR=... to write elsewhere.
-PICTURES_DIR ?= docs/img
+PICTURES_DIR ?= .pictures
 pictures: setup
 	$(PY) -m qsafe_views --out $(PICTURES_DIR)
 

@@ -45,7 +45,7 @@ def write_pictures(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    ap.add_argument("--out", type=Path, default=ROOT / ".pictures")
     ap.add_argument("--topology", type=Path, default=ROOT / "inventories/testbed/group_vars/all/topology.yml")
     ap.add_argument("--bench", type=Path, default=ROOT / "devel/bench/out/provision.json")
     ap.add_argument("--lanes", choices=("device", "kind"), default="device")
