@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,29 +34,99 @@ def _json(data: dict, status: int = 200) -> Response:
     )
 
 
-async def _body(request: Request) -> dict:
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_object(pairs: list) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise EtsiError(400, f"{key}: given twice in the request body", [{"parameter": key}])
+        out[key] = value
+    return out
+
+
+async def _body(request: Request, allowed: frozenset[str] | None = None) -> dict:
+    """The JSON object of a POST: strict JSON (no NaN/Infinity, no repeated member), only the
+    spec's parameters for this call."""
     raw = await request.body()
     if not raw:
         return {}
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, object_pairs_hook=_unique_object, parse_constant=_no_constant)
     except ValueError:
         raise EtsiError(400, "request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise EtsiError(400, "request body must be a JSON object")
+    if allowed is not None:
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise EtsiError(
+                400,
+                f"{unknown[0]}: unknown parameter for {request.method} {request.url.path.rsplit('/', 1)[-1]}",
+                [{"parameter": name[:64]} for name in unknown] + [{"allowed": sorted(allowed)}],
+            )
     return data
+
+
+async def _query(request: Request, allowed: frozenset[str]) -> dict[str, str]:
+    """The query parameters of a GET (each at most once, only the spec's ones) and no body; a
+    POST takes none (its parameters belong in the JSON body)."""
+    items = request.query_params.multi_items()
+    where = f"{request.method} {request.url.path.rsplit('/', 1)[-1]}"
+    if request.method != "GET":
+        allowed = frozenset()
+    unknown = sorted({k for k, _ in items} - allowed)
+    if unknown:
+        hint = " (a POST request carries its parameters in the JSON body)" if request.method == "POST" else ""
+        if request.method == "GET" and "additional_slave_SAE_IDs" in unknown:
+            hint = " (additional_slave_SAE_IDs is a POST parameter: GET enc_keys takes number and size)"
+        raise EtsiError(
+            400,
+            f"{unknown[0]}: not a query parameter of {where}{hint}",
+            [{"parameter": name[:64]} for name in unknown] + [{"allowed": sorted(allowed)}],
+        )
+    seen: dict[str, str] = {}
+    for key, value in items:
+        if key in seen:
+            raise EtsiError(400, f"{key}: given twice", [{"parameter": key}])
+        seen[key] = value
+    if request.method == "GET" and await request.body():
+        raise EtsiError(400, f"{where} takes no request body (use POST for a JSON body)")
+    return seen
+
+
+def _query_int(query: dict[str, str], field: str) -> int | None:
+    """A GET integer parameter: ASCII decimal digits only (no sign, point, space or other digits)."""
+    value = query.get(field)
+    if value is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,6}", value):
+        raise EtsiError(400, f"{field}: must be a decimal integer", [{field: value[:64]}])
+    return int(value)
+
+
+ENC_POST = frozenset(
+    {"number", "size", "additional_slave_SAE_IDs", "extension_mandatory", "extension_optional"}
+)
+DEC_POST = frozenset({"key_IDs", "key_IDs_extension"})
+DEC_ENTRY = frozenset({"key_ID", "key_ID_extension"})
 
 
 def build_app(kme: Kme) -> Starlette:
     async def status(request: Request) -> Response:
+        await _query(request, frozenset())
         return _json(kme.status(_caller(request), request.path_params["sae"]))
 
     async def enc_keys(request: Request) -> Response:
         slave = request.path_params["sae"]
+        query = await _query(request, frozenset({"number", "size"}))
         if request.method == "GET":
-            q = request.query_params
-            return _json(kme.enc_keys(_caller(request), slave, q.get("number"), q.get("size")))
-        b = await _body(request)
+            return _json(
+                kme.enc_keys(_caller(request), slave, _query_int(query, "number"), _query_int(query, "size"))
+            )
+        b = await _body(request, ENC_POST)
         return _json(
             kme.enc_keys(
                 _caller(request),
@@ -64,23 +135,33 @@ def build_app(kme: Kme) -> Starlette:
                 b.get("size"),
                 b.get("extension_mandatory"),
                 b.get("additional_slave_SAE_IDs"),
+                b.get("extension_optional"),
             )
         )
 
     async def dec_keys(request: Request) -> Response:
         master = request.path_params["sae"]
+        query = await _query(request, frozenset({"key_ID"}))
         if request.method == "GET":
-            kid = request.query_params.get("key_ID")
+            kid = query.get("key_ID")
             if kid is None:
                 raise EtsiError(400, "key_ID: query parameter is required")
             ids = [kid]
         else:
-            b = await _body(request)
+            b = await _body(request, DEC_POST)
             entries = b.get("key_IDs")
             if not isinstance(entries, list) or not all(
                 isinstance(e, dict) and "key_ID" in e for e in entries
             ):
                 raise EtsiError(400, 'key_IDs: must be a list of {"key_ID": ...} objects')
+            for e in entries:
+                unknown = sorted(set(e) - DEC_ENTRY)
+                if unknown:
+                    raise EtsiError(
+                        400,
+                        f"key_IDs: unknown member {unknown[0]!r} in a key_ID entry",
+                        [{"parameter": name[:64]} for name in unknown] + [{"allowed": sorted(DEC_ENTRY)}],
+                    )
             ids = [e["key_ID"] for e in entries]
         return _json(await kme.dec_keys(_caller(request), master, ids))
 
@@ -110,7 +191,20 @@ def build_app(kme: Kme) -> Starlette:
         return _json({"message": "internal KME error", "details": [{"error": type(exc).__name__}]}, 503)
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return _json({"message": f"no such endpoint: {request.method} {request.url.path}"}, 400)
+        return _json({"message": f"no such endpoint: {request.url.path[:200]}", "details": []}, 404)
+
+    async def wrong_method(request: Request, exc: Exception) -> Response:
+        allow = (getattr(exc, "headers", None) or {}).get("Allow", "")
+        response = _json(
+            {
+                "message": f"{request.method} is not allowed on {request.url.path[:200]}",
+                "details": [{"allowed_methods": [m.strip() for m in allow.split(",") if m.strip()]}],
+            },
+            405,
+        )
+        if allow:
+            response.headers["Allow"] = allow
+        return response
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -132,6 +226,11 @@ def build_app(kme: Kme) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        exception_handlers={EtsiError: etsi_error, Exception: server_error, 404: not_found, 405: not_found},
+        exception_handlers={
+            EtsiError: etsi_error,
+            Exception: server_error,
+            404: not_found,
+            405: wrong_method,
+        },
         lifespan=lifespan,
     )

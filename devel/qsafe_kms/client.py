@@ -11,12 +11,34 @@ HTTP status, the KME's message and details, never key material.
 from __future__ import annotations
 
 import base64
+import binascii
 import http.client
 import json
+import re
 import ssl
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urlsplit
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ANY_CASE_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _check_int(value, field):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{field}: must be a positive integer, got {value!r}")
+
+
+def _same_source(reported, requested):
+    """A KME that reports no source is not contradicting; a method name (qra) covers its pools
+    (qra-mlkem768, qra-sntrup761, ...)."""
+    return reported is None or reported == requested or str(reported).startswith(f"{requested}-")
+
+
+def _canonical_key_id(value):
+    if not isinstance(value, str) or not _ANY_CASE_UUID.fullmatch(value):
+        raise ValueError(f"key ID {str(value)[:64]!r} is not a UUID in the standard form")
+    return value.lower()
 
 
 class KmsError(Exception):
@@ -100,39 +122,94 @@ class KmsClient:
             raise KmsError(resp.status, doc.get("message", ""), doc.get("details"), url=self.url)
         return doc
 
-    @staticmethod
-    def _keys(doc):
+    def _keys(self, doc):
         try:
-            return [
+            keys = [
                 Key(k["key_ID"], base64.b64decode(k["key"], validate=True), k.get("key_ID_extension") or {})
                 for k in doc["keys"]
             ]
-        except (KeyError, TypeError, ValueError):
-            raise KmsError(200, "malformed key container from KME") from None
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            raise KmsError(200, "malformed key container from KME", url=self.url) from None
+        for k in keys:
+            if not isinstance(k.key_id, str) or not _CANONICAL_UUID.fullmatch(k.key_id):
+                raise KmsError(
+                    200,
+                    f"KME answered a key ID not in the standard form: {str(k.key_id)[:64]!r}",
+                    url=self.url,
+                )
+            if not isinstance(k.extension, dict):
+                raise KmsError(200, f"key {k.key_id}: key_ID_extension is not an object", url=self.url)
+        if len({k.key_id for k in keys}) != len(keys):
+            raise KmsError(200, "KME answered the same key ID twice", url=self.url)
+        return keys
 
     def status(self, slave_sae_id):
         """GET /api/v1/keys/{slave}/status -> the ETSI status dict."""
         return self._request("GET", "/api/v1/keys/{}/status".format(quote(slave_sae_id, safe="")))
 
-    def enc_keys(self, slave_sae_id, number=1, size=None, key_source=None):
-        """Master SAE: new keys shared with slave_sae_id. key_source picks a pool (extension)."""
+    def _mismatch(self, message):
+        return KmsError(200, f"answer does not match the request: {message}", url=self.url)
+
+    def enc_keys(self, slave_sae_id, number=1, size=None, key_source=None, require_source=False):
+        """Master SAE: `number` new keys shared with slave_sae_id, `size` bits each.
+
+        `key_source` names a pool (qsafe extension) in `extension_optional`, which any ETSI 014 KME
+        accepts (and may ignore); `require_source=True` sends it in `extension_mandatory`, which a
+        KME without the extension refuses. Every answer is checked: exactly `number` keys, each
+        `size` bits (or all the same size), distinct standard key IDs, and the named source when
+        the KME reports one; a mismatch raises KmsError.
+        """
+        _check_int(number, "number")
+        if size is not None:
+            _check_int(size, "size")
         path = "/api/v1/keys/{}/enc_keys".format(quote(slave_sae_id, safe=""))
         if key_source is None:
             query = {"number": number}
             if size is not None:
                 query["size"] = size
-            return self._keys(self._request("GET", path + "?" + urlencode(query)))
-        body = {"number": number, "extension_mandatory": [{"qsafe_key_source": key_source}]}
-        if size is not None:
-            body["size"] = size
-        return self._keys(self._request("POST", path, body))
+            keys = self._keys(self._request("GET", path + "?" + urlencode(query)))
+        else:
+            extension = "extension_mandatory" if require_source else "extension_optional"
+            body = {"number": number, extension: [{"qsafe_key_source": key_source}]}
+            if size is not None:
+                body["size"] = size
+            keys = self._keys(self._request("POST", path, body))
+        if len(keys) != number:
+            raise self._mismatch(f"{len(keys)} key(s) for {number} requested")
+        lengths = {len(k.key) for k in keys}
+        if size is not None and lengths != {size // 8}:
+            raise self._mismatch(f"key size {sorted(n * 8 for n in lengths)} bits for {size} requested")
+        if len(lengths) != 1 or 0 in lengths:
+            raise self._mismatch(f"keys of different or zero sizes {sorted(n * 8 for n in lengths)}")
+        if key_source is not None:
+            other = {
+                k.extension.get("qsafe_key_source")
+                for k in keys
+                if not _same_source(k.extension.get("qsafe_key_source"), key_source)
+            }
+            if other:
+                raise self._mismatch(f"keys from {sorted(map(str, other))}, {key_source!r} requested")
+        return keys
 
     def dec_keys(self, master_sae_id, key_ids):
-        """Slave SAE: the keys with these IDs issued by master_sae_id (each ID is delivered once)."""
+        """Slave SAE: the keys with these IDs issued by master_sae_id (each ID is delivered once).
+
+        IDs are sent in the standard lower-case form; the answer must hold exactly those IDs (any
+        order, returned in the requested order), or KmsError is raised."""
+        single = isinstance(key_ids, str)
+        wanted = [_canonical_key_id(k) for k in ([key_ids] if single else list(key_ids))]
+        if not wanted or len(set(wanted)) != len(wanted):
+            raise ValueError("key_ids: give at least one key ID, each once")
         path = "/api/v1/keys/{}/dec_keys".format(quote(master_sae_id, safe=""))
-        if isinstance(key_ids, str):
-            return self._keys(self._request("GET", path + "?" + urlencode({"key_ID": key_ids})))
-        return self._keys(self._request("POST", path, {"key_IDs": [{"key_ID": k} for k in key_ids]}))
+        if single:
+            doc = self._request("GET", path + "?" + urlencode({"key_ID": wanted[0]}))
+        else:
+            doc = self._request("POST", path, {"key_IDs": [{"key_ID": k} for k in wanted]})
+        keys = {k.key_id: k for k in self._keys(doc)}
+        if set(keys) != set(wanted):
+            missing, extra = sorted(set(wanted) - set(keys)), sorted(set(keys) - set(wanted))
+            raise self._mismatch(f"missing key IDs {missing}, unrequested key IDs {extra}")
+        return [keys[k] for k in wanted]
 
     def health(self):
         """Counters and pool sizes (needs a KME or lab admin certificate)."""

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import re
 import time
 import uuid
 
@@ -39,17 +40,36 @@ class EtsiError(Exception):
         self.status, self.message, self.details = status, message, details or []
 
     def body(self) -> dict:
-        out: dict = {"message": self.message}
-        if self.details:
-            out["details"] = self.details
-        return out
+        # The spec's error body: a message and a list of detail objects (empty when none).
+        return {"message": self.message, "details": list(self.details)}
+
+
+_UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _check_uuid(value: object, field: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise EtsiError(400, f"{field}: not a UUID key ID", [{field: str(value)[:64]}]) from None
+    """A key ID in the standard text form (8-4-4-4-12 hex digits, any case on input), returned in
+    the canonical lower-case form every answer uses. Braced, URN and unhyphenated spellings are
+    refused rather than answered under another spelling."""
+    if not isinstance(value, str) or not _UUID_TEXT.fullmatch(value):
+        shown = value[:64] if isinstance(value, str) else repr(value)[:64]
+        raise EtsiError(
+            400,
+            f"{field}: not a UUID key ID in the standard form (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+            [{field: shown}],
+        )
+    return str(uuid.UUID(value))
+
+
+def _json_int(value: object, field: str, default: int) -> int:
+    """An integer parameter: absent -> default; a JSON integer, never 1.7, "2" or true."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EtsiError(
+            400, f"{field}: must be a JSON integer, got {type(value).__name__}", [{field: repr(value)[:64]}]
+        )
+    return value
 
 
 class Kme:
@@ -108,7 +128,22 @@ class Kme:
             )
         return kme
 
-    def _source_for(self, master: str, slave: str, mandatory: list | None) -> str:
+    def _optional_source(self, optional: list | None) -> str | None:
+        """qsafe_key_source from extension_optional, if it names an enabled pool; otherwise the
+        KME may ignore it (the spec's rule for optional extensions) and does."""
+        for ext in optional or []:
+            if not isinstance(ext, dict):
+                raise EtsiError(400, "extension_optional: each entry must be an object")
+            value = ext.get(EXT_SOURCE)
+            if value is not None:
+                chosen = METHOD_SOURCE.get(str(value), str(value))
+                if chosen in self.enabled_sources():
+                    return chosen
+        return None
+
+    def _source_for(
+        self, master: str, slave: str, mandatory: list | None, optional: list | None = None
+    ) -> str:
         chosen = None
         for ext in mandatory or []:
             if not isinstance(ext, dict):
@@ -128,6 +163,8 @@ class Kme:
                         f"extension_mandatory: {EXT_SOURCE} {value!r} unknown",
                         [{"known": sorted(set(SOURCE_METHOD) | set(METHOD_SOURCE))}],
                     )
+        if chosen is None:
+            chosen = self._optional_source(optional)
         if chosen is None:
             method = self.pairs.get((master, slave))
             if method is None:
@@ -178,36 +215,41 @@ class Kme:
         self,
         caller: str | None,
         slave: str,
-        number: object = 1,
+        number: object = None,
         size: object = None,
         mandatory: list | None = None,
         additional_slaves: list | None = None,
+        optional: list | None = None,
     ) -> dict:
         master = self._local_sae(caller)
         peer = self._peer_for(slave, "slave_SAE_ID")
-        if additional_slaves:
-            raise EtsiError(
-                400, "additional_slave_SAE_IDs: key multicast is not supported (max_SAE_ID_count 0)"
-            )
-        try:
-            number = int(number if number is not None else 1)
-        except (TypeError, ValueError):
-            raise EtsiError(400, "number: must be an integer") from None
+        if additional_slaves is not None:
+            if not isinstance(additional_slaves, list) or not all(
+                isinstance(x, str) for x in additional_slaves
+            ):
+                raise EtsiError(400, "additional_slave_SAE_IDs: must be a list of SAE IDs")
+            if additional_slaves:
+                raise EtsiError(
+                    400,
+                    "additional_slave_SAE_IDs: key multicast is not supported (max_SAE_ID_count 0)",
+                    [{"max_SAE_ID_count": 0}],
+                )
+        for name, value in (("extension_mandatory", mandatory), ("extension_optional", optional)):
+            if value is not None and not isinstance(value, list):
+                raise EtsiError(400, f"{name}: must be a list of objects")
+        number = _json_int(number, "number", 1)
         if not 1 <= number <= MAX_KEYS_PER_REQUEST:
             raise EtsiError(
                 400, f"number: must be between 1 and {MAX_KEYS_PER_REQUEST}", [{"number": number}]
             )
-        try:
-            size = int(size if size is not None else KEY_SIZE_BITS)
-        except (TypeError, ValueError):
-            raise EtsiError(400, "size: must be an integer number of bits") from None
+        size = _json_int(size, "size", KEY_SIZE_BITS)
         if size % 8 or not MIN_KEY_SIZE <= size <= MAX_KEY_SIZE:
             raise EtsiError(
                 400,
                 f"size: must be a multiple of 8 between {MIN_KEY_SIZE} and {MAX_KEY_SIZE}",
                 [{"size": size}],
             )
-        source = self._source_for(master, slave, mandatory)
+        source = self._source_for(master, slave, mandatory, optional)
         per_key = math.ceil(size / KEY_SIZE_BITS)
         units = self.store.pop_outgoing(peer, source, number * per_key)
         if not units:

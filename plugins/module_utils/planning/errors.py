@@ -8,8 +8,13 @@ exactly what to fix; jsonschema's own wording does not.
 
 from __future__ import annotations
 
+import math
+import re
+
 try:
     import jsonschema
+    from jsonschema import ValidationError
+    from jsonschema import validators as _validators
 
     HAS_JSONSCHEMA = True
 except ImportError:  # pragma: no cover - exercised only where jsonschema is absent
@@ -31,41 +36,87 @@ def field_path(root: str, path) -> str:
     return text
 
 
+def _short(value, limit: int = 80) -> str:
+    """repr of a value, cut so a 10 kB id does not flood the message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text)} characters)"
+
+
 def _describe(error) -> str:
     kind = error.validator
     value = error.instance
+    if isinstance(value, float) and not math.isfinite(value) and kind in ("type", "maximum", "minimum"):
+        return f"{value!r} is not a finite number"
     if kind == "enum":
-        return f"{value!r} is not one of {', '.join(str(v) for v in error.validator_value)}"
+        return f"{_short(value)} is not one of {', '.join(str(v) for v in error.validator_value)}"
     if kind == "required":
         missing = [name for name in error.validator_value if name not in value]
         return f"missing required field {missing[0]!r}" if missing else error.message
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(set(value) - allowed)
-        return f"unknown field {extra[0]!r} (allowed: {', '.join(sorted(allowed))})"
+        return f"unknown field {_short(extra[0])} (allowed: {', '.join(sorted(allowed))})"
     if kind == "type":
-        return f"{value!r} is not of type {error.validator_value}"
+        return f"{_short(value)} is not of type {error.validator_value}"
     if kind == "exclusiveMinimum":
-        return f"must be greater than {error.validator_value}, got {value!r}"
+        return f"must be greater than {error.validator_value}, got {_short(value)}"
     if kind == "minimum":
-        return f"must be at least {error.validator_value}, got {value!r}"
+        return f"must be at least {error.validator_value}, got {_short(value)}"
+    if kind == "maximum":
+        return f"must be at most {error.validator_value}, got {_short(value)}"
     if kind == "pattern" and "\\s" in error.validator_value:  # the site-name rule (schemas.py)
         return (
-            f"{value!r} is not a valid site name (1-100 characters, no control characters, "
+            f"{_short(value)} is not a valid site name (1-100 characters, no control characters, "
             "no space at either end)"
         )
     if kind == "pattern":
-        return f"{value!r} is not a valid name (letters, digits, '.', '_' and '-', at most 63 characters)"
+        return (
+            f"{_short(value)} is not a valid name (letters, digits, '.', '_' and '-', at most 63 characters)"
+        )
     if kind == "minItems":
         return f"must have at least {error.validator_value} item(s)"
+    if kind == "maxItems":
+        return f"must have at most {error.validator_value} item(s), got {len(value)}"
+    if kind == "maxLength":
+        return f"must be at most {error.validator_value} characters, got {len(value)}"
     return error.message
+
+
+def _ecma_pattern(pattern: str) -> str:
+    """JSON Schema patterns are ECMA 262, where a final `$` matches only at the very end; Python's
+    `$` also matches before a final newline (so `"abc\\n"` would pass `^[a-z]+$`)."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + r"\Z"
+    return pattern
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not re.search(_ecma_pattern(pattern), instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _finite_type(validator, types, instance, schema):
+    """`number`/`integer` also means finite: Python floats can be NaN or infinite, JSON's cannot."""
+    wanted = [types] if isinstance(types, str) else list(types)
+    numeric = "number" in wanted or "integer" in wanted
+    if numeric and isinstance(instance, float) and not math.isfinite(instance):
+        yield ValidationError(f"{instance!r} is not a finite number")
+        return
+    yield from _BASE_TYPE(validator, types, instance, schema)
+
+
+if HAS_JSONSCHEMA:
+    _BASE_TYPE = jsonschema.Draft202012Validator.VALIDATORS["type"]
+    StrictValidator = _validators.extend(
+        jsonschema.Draft202012Validator, {"pattern": _pattern, "type": _finite_type}
+    )
 
 
 def schema_problems(document, schema: dict) -> list[str]:
     """Every schema violation of `document`, as `field.path: what is wrong`, in document order."""
     if not HAS_JSONSCHEMA:
         raise RuntimeError("the Python library 'jsonschema' is required to validate descriptors")
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = StrictValidator(schema)
     errors = sorted(
         validator.iter_errors(document), key=lambda e: ([str(p) for p in e.absolute_path], e.message)
     )

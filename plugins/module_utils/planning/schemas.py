@@ -19,11 +19,22 @@ _CONTROL = "\\x00-\\x1f\\x7f-\\x9f"
 SITE_NAME_PATTERN = f"^[^\\s{_CONTROL}](?:[^{_CONTROL}]{{0,98}}[^\\s{_CONTROL}])?$"
 _SITE_NAME = {"type": "string", "pattern": SITE_NAME_PATTERN}
 _POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+# Upper bounds: far above any real network (1 Pbit/s, one hour of latency, a million vCPU), low
+# enough that arithmetic on them stays exact; they also refuse 1e400 (infinity) and 10**400.
+MAX_MBPS = 1_000_000_000
+MAX_LATENCY_MS = 3_600_000
+MAX_VCPU = 1_000_000
+MAX_MEMORY_GB = 1_000_000_000
+MAX_CONNECTIONS = 1000
+MAX_DESCRIPTION = 1024
 _COMPUTE_CAPACITY = {
     "type": "object",
     "required": ["vcpu", "memory_gb"],
     "additionalProperties": False,
-    "properties": {"vcpu": {"type": "integer", "minimum": 0}, "memory_gb": {"type": "number", "minimum": 0}},
+    "properties": {
+        "vcpu": {"type": "integer", "minimum": 0, "maximum": MAX_VCPU},
+        "memory_gb": {"type": "number", "minimum": 0, "maximum": MAX_MEMORY_GB},
+    },
 }
 
 SITE_ROLES: tuple[str, ...] = ("cell", "aggregation", "metro", "core")
@@ -69,8 +80,8 @@ TOPOLOGY_SCHEMA: dict = {
                             "a": _SITE_NAME,
                             "b": _SITE_NAME,
                             "security": {"enum": list(LEVELS)},
-                            "capacity_mbps": _POSITIVE,
-                            "latency_ms": {"type": "number", "minimum": 0},
+                            "capacity_mbps": {**_POSITIVE, "maximum": MAX_MBPS},
+                            "latency_ms": {"type": "number", "minimum": 0, "maximum": MAX_LATENCY_MS},
                             "devices": {"type": "object"},
                         },
                     },
@@ -94,7 +105,7 @@ SLICE_SCHEMA: dict = {
             "additionalProperties": False,
             "properties": {
                 "id": _NAME,
-                "description": {"type": "string"},
+                "description": {"type": "string", "maxLength": MAX_DESCRIPTION},
                 "compute": {
                     "type": "object",
                     "required": ["vcpu", "memory_gb"],
@@ -102,13 +113,14 @@ SLICE_SCHEMA: dict = {
                     "properties": {
                         "site_role": {"enum": list(SITE_ROLES)},
                         "site": _SITE_NAME,
-                        "vcpu": {"type": "integer", "exclusiveMinimum": 0},
-                        "memory_gb": _POSITIVE,
+                        "vcpu": {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_VCPU},
+                        "memory_gb": {**_POSITIVE, "maximum": MAX_MEMORY_GB},
                     },
                 },
                 "connections": {
                     "type": "array",
                     "minItems": 1,
+                    "maxItems": MAX_CONNECTIONS,
                     "items": {
                         "type": "object",
                         "required": ["name", "from", "to", "security", "bandwidth_mbps", "max_latency_ms"],
@@ -118,8 +130,8 @@ SLICE_SCHEMA: dict = {
                             "from": _SITE_NAME,
                             "to": _SITE_NAME,
                             "security": {"enum": list(LEVELS)},
-                            "bandwidth_mbps": _POSITIVE,
-                            "max_latency_ms": _POSITIVE,
+                            "bandwidth_mbps": {**_POSITIVE, "maximum": MAX_MBPS},
+                            "max_latency_ms": {**_POSITIVE, "maximum": MAX_LATENCY_MS},
                         },
                     },
                 },

@@ -215,8 +215,12 @@ def test_empty_pool_is_503_and_status_counts_are_exact(scarce_lab):
     assert c.status("sae-ch2-b")["stored_key_count"] == 29
     # Sources not enabled on this KME are refused with a clear message.
     with pytest.raises(KmsError) as err:
-        c.enc_keys("sae-ch2-b", key_source="qra")
+        c.enc_keys("sae-ch2-b", key_source="qra", require_source=True)
     assert err.value.status == 400 and "not enabled" in err.value.message
+    # As an optional extension the KME may ignore it (and does): the client sees the other source.
+    with pytest.raises(KmsError) as err:
+        c.enc_keys("sae-ch2-b", key_source="qra")
+    assert err.value.status == 200 and "does not match the request" in err.value.message
 
 
 def test_no_key_material_in_kme_files_or_logs(kms_lab):

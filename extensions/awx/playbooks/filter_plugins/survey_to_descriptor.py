@@ -26,6 +26,7 @@ Filters: `connections | survey_variables` -> the variable names to read;
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -39,7 +40,7 @@ except ImportError:  # plain Python use (tests, tools)
 
 
 try:
-    import jsonschema
+    import jsonschema  # noqa: F401 - the validator below needs it
 
     HAS_JSONSCHEMA = True
 except ImportError:
@@ -153,10 +154,27 @@ def _check_connections(connections: Sequence[str]) -> None:
 
 
 def _answer(answers: Mapping[str, Any], variable: str, kind: str) -> Any:
-    """The typed answer, or None when unanswered. API launches may send numbers as strings."""
+    """The typed, checked answer, or None when unanswered. API launches may send numbers as
+    strings; an answer is data: template markers, control characters and non-finite numbers are
+    refused (the same rules as a descriptor file)."""
+    value = _typed_answer(answers, variable, kind)
+    if value is not None:
+        from ansible_collections.qsafe.slicing.plugins.module_utils.planning.documents import data_problems
+
+        problems = data_problems(value, f"survey variable {variable}")
+        if problems:
+            raise AnsibleFilterError("; ".join(problems))
+    return value
+
+
+def _typed_answer(answers: Mapping[str, Any], variable: str, kind: str) -> Any:
     value = answers.get(variable)
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
+    if kind != "text" and isinstance(value, str) and len(value.strip()) > 40:
+        raise AnsibleFilterError(
+            f"survey variable {variable}: {len(value.strip())} characters is too long for a number"
+        )
     if kind == "text":
         if not isinstance(value, str):
             raise AnsibleFilterError(f"survey variable {variable}: must be text, got {value!r}")
@@ -172,14 +190,16 @@ def _answer(answers: Mapping[str, Any], variable: str, kind: str) -> Any:
             return int(value)
         raise AnsibleFilterError(f"survey variable {variable}: must be a whole number, got {value!r}")
     if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*", value):
+        # Decimal notation only: float() would also take 'nan', 'inf' and '1_000'.
         text = value.strip()
-        try:
-            return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
-        except ValueError:
-            pass
-    raise AnsibleFilterError(f"survey variable {variable}: must be a number, got {value!r}")
+        number = int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+    else:
+        raise AnsibleFilterError(f"survey variable {variable}: must be a number, got {value!r}")
+    if isinstance(number, float) and not math.isfinite(number):
+        raise AnsibleFilterError(f"survey variable {variable}: must be a finite number, got {value!r}")
+    return number
 
 
 def _validate(doc: dict[str, Any], connections: Sequence[str]) -> None:
@@ -187,9 +207,10 @@ def _validate(doc: dict[str, Any], connections: Sequence[str]) -> None:
         raise AnsibleFilterError(
             "survey_to_descriptor needs the Python package jsonschema (see requirements.txt)"
         )
+    from ansible_collections.qsafe.slicing.plugins.module_utils.planning.errors import StrictValidator
     from ansible_collections.qsafe.slicing.plugins.module_utils.planning.schemas import SLICE_SCHEMA
 
-    validator = jsonschema.Draft202012Validator(SLICE_SCHEMA)
+    validator = StrictValidator(SLICE_SCHEMA)
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
     if not errors:
         return
