@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: slice_input
 author: qsafe.slicing team (@qsafe)
-version_added: "0.2.0"
+version_added: 0.1.0
 short_description: Read a slice descriptor as data, never as code or configuration
 description:
   - The first task of the slice playbooks. Reads the slice descriptor from V(slice_file) (a file the
