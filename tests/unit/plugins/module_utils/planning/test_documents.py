@@ -28,7 +28,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.plan import
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.schemas import SLICE_SCHEMA
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.topology import load_topology
 
-from tests.hostile_inputs import descriptor_cases, topology_cases
+from tests.hostile_inputs import ROOT, descriptor_cases, topology_cases
 
 # Generous for a loaded 2-core machine: the point is seconds, not the 8+ minutes an alias bomb took.
 SECONDS = 10.0
@@ -183,3 +183,20 @@ def test_the_testbed_topology_loads_strictly(repo_root):
     path = repo_root / "inventories/testbed/group_vars/all/topology.yml"
     document = topology_from_text(path.read_bytes(), str(path))
     assert len(load_topology(document).links) > 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("bandwidth_mbps", float("nan"), "nan is not a finite number"),
+        ("bandwidth_mbps", float("inf"), "inf is not a finite number"),
+        ("bandwidth_mbps", 10**400, "must be at most"),
+        ("max_latency_ms", float("-inf"), "-inf is not a finite number"),
+        ("name", "uplink\n", "is not a valid name"),
+    ],
+)
+def test_the_schema_itself_refuses_non_finite_out_of_range_and_newlines(field, value, fragment):
+    document = yaml.safe_load((ROOT / "slices" / "enterprise_app.yml").read_text())
+    document["slice"]["connections"][1][field] = value
+    problems = schema_problems(document, SLICE_SCHEMA)
+    assert any(p.startswith(f"slice.connections[1].{field}: ") and fragment in p for p in problems), problems
