@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hostile inputs: slice descriptors, AWX survey answers and topology files that must be refused.
 
 One table per input kind. Every descriptor case is the text of a file (what an outsider hands

@@ -36,7 +36,7 @@ def field_path(root: str, path) -> str:
     return text
 
 
-def _short(value, limit: int = 80) -> str:
+def _short(value, limit: int = 120) -> str:
     """repr of a value, cut so a 10 kB id does not flood the message."""
     text = repr(value)
     return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text)} characters)"

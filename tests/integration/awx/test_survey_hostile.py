@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hostile AWX survey answers: each refused by survey_to_descriptor naming the survey variable,
 fast, with nothing rendered (the answers reach the filter as data through slice_input)."""
 

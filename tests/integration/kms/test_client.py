@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ETSI 014 client checks every answer against its request (count, size, key IDs, source)
 and sends no private mandatory extension unless asked. Only the transport is replaced: the
 client's `_request` returns what a (misbehaving) KME would have answered."""

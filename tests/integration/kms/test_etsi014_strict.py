@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ETSI GS QKD 014 strictness of the lab KMEs: integers are JSON integers, every unknown or
 misplaced parameter is a 400 with the spec's error body, 404/405 for unknown paths and methods,
 key IDs answered in the standard lower-case form, and no key is spent by a refused request."""

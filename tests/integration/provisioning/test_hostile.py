@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The hostile corpus through playbooks/provision_slice.yml, as `slice_file=` and as `-e @file`.
 
 Every file is refused before any device is touched (running configuration of every lab device

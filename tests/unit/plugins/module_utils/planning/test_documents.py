@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Descriptors are data: the strict loader, the data checks, the extra-vars rules and the whole
 hostile corpus (descriptors, topology files), each refused naming the field, in seconds."""
 
