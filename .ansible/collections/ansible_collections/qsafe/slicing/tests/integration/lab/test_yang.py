@@ -1,0 +1,31 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every YANG module of the lab passes pyang (project models with --strict)."""
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+YANG = pathlib.Path(__file__).resolve().parents[3] / "yang"
+PATH = f"{YANG}:{YANG / 'openconfig'}:/usr/share/yuma/modules/ietf"
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in YANG.glob("*.yang")))
+def test_project_model_is_strictly_valid(module: str) -> None:
+    res = subprocess.run(
+        [sys.executable, "-m", "pyang", "--strict", "-p", PATH, str(YANG / module)],
+        capture_output=True, text=True, check=False,
+    )
+    assert res.returncode == 0 and not res.stderr.strip(), res.stderr
+
+
+@pytest.mark.parametrize("module", ["openconfig-vlan.yang", "openconfig-interfaces.yang"])
+def test_vendored_openconfig_has_no_errors(module: str) -> None:
+    res = subprocess.run(
+        [sys.executable, "-m", "pyang", "-p", PATH, str(YANG / "openconfig" / module)],
+        capture_output=True, text=True, check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "error" not in res.stderr.lower()
