@@ -11,6 +11,7 @@ import json
 import time
 
 from ansible.utils.display import Display
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.ietf import ietf_from_records
 from ansible_collections.qsafe.slicing.plugins.module_utils.registry.backend import (
     RegistryError,
     open_registry,
@@ -62,6 +63,9 @@ class ActionModule(NetconfDeviceAction):
             display.display(text)
         elif args["format"] == "json":
             display.display(json.dumps(report, indent=2, sort_keys=True))
+        elif args["format"] == "ietf":
+            result["ietf"] = ietf_from_records(records)
+            display.display(json.dumps(result["ietf"], indent=2))
         result.update(changed=False, status=report, text=text)
         return result
 

@@ -34,9 +34,13 @@ options:
     elements: str
     default: []
   format:
-    description: Print the report as C(text) tables, as C(json), or C(none) (return it only).
+    description:
+      - Print the report as C(text) tables, as C(json), or C(none) (return it only).
+      - C(ietf) prints the slices in the operational form of the IETF Network Slice Service model
+        (C(ietf-network-slice-service) JSON per RFC 7951 with the C(qsafe-network-slice-security)
+        augmentation) and returns it as RV(ietf).
     type: str
-    choices: [text, json, none]
+    choices: [text, json, ietf, none]
     default: text
   netconf_timeout:
     description: Seconds to wait for each key host.
@@ -94,6 +98,10 @@ text:
   description: The report as aligned text tables (what O(format=text) prints).
   returned: always
   type: str
+ietf:
+  description: The slices as C(ietf-network-slice-service:network-slice-services) (operational form).
+  returned: O(format=ietf)
+  type: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -393,3 +393,9 @@ def ietf_from_record(record: dict) -> dict:
             block["vlan"] = route["vlan"]
         construct[f"{QNSS}:route"] = block
     return document
+
+
+def ietf_from_records(records: list[dict]) -> dict:
+    """The operational form of every planned slice of the registry, in one network-slice-services."""
+    services = [ietf_from_record(r)[TOP]["slice-service"][0] for r in records if r.get("plan")]
+    return {TOP: {"slice-service": services}}

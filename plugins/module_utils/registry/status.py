@@ -464,7 +464,7 @@ STATUS_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "slice_id": {"type": "str"},
     "topology": {"type": "dict", "required": True},
     "key_hosts": {"type": "list", "elements": "str", "default": []},
-    "format": {"type": "str", "choices": ["text", "json", "none"], "default": "text"},
+    "format": {"type": "str", "choices": ["text", "json", "ietf", "none"], "default": "text"},
     "netconf_timeout": {"type": "float", "default": 10},
     "dsn": {"type": "str"},
     "path": {"type": "path"},

@@ -18,6 +18,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.ietf import
     descriptor_from_ietf,
     ietf_from_descriptor,
     ietf_from_record,
+    ietf_from_records,
     is_ietf_request,
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.plan import plan_from_documents
@@ -176,3 +177,19 @@ def test_imported_descriptor_is_validated_like_any_other(testbed_document):
     imported = descriptor_from_ietf(doc)
     with pytest.raises(DescriptorError, match=r"slice.connections\[0\].security: 'quantum' is not one of"):
         plan_from_documents(imported, testbed_document)
+
+
+def test_export_of_the_whole_registry_is_one_valid_document(tmp_path, testbed_document):
+    records = []
+    reservations: dict = {"links": {}, "compute": {}, "vlans": []}
+    for name in USE_CASES:
+        plan = plan_from_documents(descriptor(name), testbed_document, reservations)
+        reservations["vlans"] += [c["vlan"] for c in plan["connections"]]
+        record = {"id": plan["slice_id"], "descriptor": descriptor(name), "plan": plan}
+        record["state"] = "provisioned"
+        records.append(record)
+    records.append({"id": "never-planned", "descriptor": descriptor("cdn"), "plan": None, "state": "failed"})
+    exported = ietf_from_records(records)
+    assert [s["id"] for s in exported[TOP]["slice-service"]] == ["enterprise-app-1", "cdn-1"]
+    run = yanglint(exported, tmp_path, "data")
+    assert run.returncode == 0, run.stderr
