@@ -36,6 +36,8 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.errors impo
     DescriptorError,
     field_path,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.ietf import TOP as IETF_TOP
+from ansible_collections.qsafe.slicing.plugins.module_utils.planning.ietf import descriptor_from_ietf
 
 MAX_DESCRIPTOR_BYTES = 256 * 1024
 MAX_TOPOLOGY_BYTES = 8 * 1024 * 1024
@@ -297,8 +299,17 @@ def plain(value: Any) -> Any:
 
 
 def descriptor_from_text(text: str | bytes, source: str) -> dict:
-    """A slice file's content -> `{"slice": {...}}` as plain data; raise DocumentError."""
+    """A slice file's content -> `{"slice": {...}}` as plain data; raise DocumentError.
+
+    The file is a slice descriptor or an IETF Network Slice Service request (RFC 7951 JSON, one
+    top-level `ietf-network-slice-service:network-slice-services`), which is turned into a
+    descriptor (planning/ietf.py) and then checked like one."""
     document = load_document(text, source)
+    if isinstance(document, dict) and list(document) == [IETF_TOP]:
+        try:
+            document = descriptor_from_ietf(document)
+        except DescriptorError as exc:
+            raise DocumentError([f"{source}: {problem}" for problem in exc.problems]) from None
     if not isinstance(document, dict) or list(document) != [DESCRIPTOR_KEY]:
         keys = sorted(document) if isinstance(document, dict) else []
         extra = [k for k in keys if k != DESCRIPTOR_KEY]

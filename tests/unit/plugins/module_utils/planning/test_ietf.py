@@ -193,3 +193,24 @@ def test_export_of_the_whole_registry_is_one_valid_document(tmp_path, testbed_do
     assert [s["id"] for s in exported[TOP]["slice-service"]] == ["enterprise-app-1", "cdn-1"]
     run = yanglint(exported, tmp_path, "data")
     assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize("name", USE_CASES)
+def test_the_strict_loader_reads_an_ietf_request_file_as_its_descriptor(name):
+    from ansible_collections.qsafe.slicing.plugins.module_utils.planning.documents import descriptor_from_text
+
+    text = (ROOT / "slices" / "ietf" / f"{name}.json").read_bytes()
+    assert descriptor_from_text(text, f"slice_file slices/ietf/{name}.json") == descriptor(name)
+
+
+def test_the_strict_loader_names_the_file_and_the_path_of_a_bad_request():
+    from ansible_collections.qsafe.slicing.plugins.module_utils.planning.documents import (
+        DocumentError,
+        descriptor_from_text,
+    )
+
+    doc = request("cdn")
+    doc[TOP]["slice-service"][0]["sdps"]["sdp"][0].pop("node-id")
+    with pytest.raises(DocumentError) as err:
+        descriptor_from_text(json.dumps(doc), "slice_file bad.json")
+    assert f"slice_file bad.json: {TOP}.slice-service[0].sdps.sdp[0].node-id: required" in str(err.value)
