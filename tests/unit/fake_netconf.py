@@ -36,7 +36,7 @@ class FakeSession:
         self.closed = False
 
     def ops(self) -> list[str]:
-        return [op for op, _ in self.calls]
+        return [call[0] for call in self.calls]
 
     def _rpc(self, op: str, arg: Any = None) -> None:
         if not self.connected:
@@ -76,7 +76,7 @@ class FakeSession:
         self._rpc("get-config", source)
         return self.running if source == "running" else self.candidate
 
-    def edit_config(self, config: str, target: str = "candidate", **_: Any) -> None:
+    def edit_config(self, config: str, target: str = "candidate", **options: Any) -> None:
         self._rpc("edit-config", config)
         if self.after is not None:
             self.candidate = self.after
