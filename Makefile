@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup apt venv demo test lint sanity unit molecule bench clean lab-up lab-down pictures
+.PHONY: setup apt venv demo test lint sanity unit integration molecule bench clean lab-up lab-down pictures
 
 setup: apt venv $(DEVEL_PTH) $(COLL_LINK)
 
@@ -67,14 +67,21 @@ sanity: setup
 	cd .build/ansible_collections/qsafe/slicing && git init -q && git add -A >/dev/null && \
 	  ansible-test sanity --python 3.11 --color no
 
+# Fast tests only (tests/unit mirrors plugins/: no lab, no daemons).
 unit: setup
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" tests/unit
 
-# Molecule (default driver): the slice roles' scenario, lab started and stopped by create/destroy.
+# The integration tier: the lab suites (real NETCONF devices, key managers, PostgreSQL, AWX fakes).
+integration: setup
+	$(PY) -m pytest -q -m "not slow" tests/integration
+
+# Molecule (default driver), every scenario: the slice roles (default) and each device role; each
+# scenario's create/destroy start and stop its own lab.
+MOLECULE_SCENARIOS := default encryptor key_stream l2_switch optical_switch
 molecule: setup
-	cd extensions && molecule test -s default
+	cd extensions && for scenario in $(MOLECULE_SCENARIOS); do molecule test -s $$scenario || exit 1; done
 
-test: lint sanity unit molecule
+test: lint sanity unit integration molecule
 
 bench: setup
 	$(PY) devel/bench/pce.py
