@@ -14,10 +14,11 @@ key hosts. Every refresh-interval seconds the primary:
   3. commits the same bank change on its own card.
 
 So the key that becomes current has sat in the next bank for a whole period on both cards
-(traffic never waits for a key) and both ends switch within one commit of each other. Key
-bits go only to the cards' key-material leaves (NACM: writable by the key-script identity,
-readable by nobody); key IDs, counts, ages and errors go to the stream's status container and
-to state(). Failed cycles keep the current key, record last-error and retry next period.
+(traffic never waits for a key) and both ends switch within one write of each other. Key
+bits go only to the cards' key-material leaves, in each card's key-bank agent (NACM: writable by
+the key-script identity, readable by nobody; never saved to a file), which provisioning's
+confirmed commits on the card never block; key IDs, counts, ages and errors go to the stream's
+status container and to state(). Failed cycles keep the current key, record last-error and retry next period.
 
 Run: python -m qsafe_kms.key_script --lab-json .lab/lab.json --host keys-a [--handoff-dir D]
      [--metrics-port 9465]   (Prometheus text metrics on 127.0.0.1: rotations, failures, key age
@@ -46,6 +47,7 @@ from pathlib import Path
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.errors import NetconfOperationError
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import NetconfSession
+from qsafe_lab.lab import key_bank_session
 
 from qsafe_kms.client import KmsClient, KmsError
 
@@ -127,7 +129,12 @@ class StreamState:
 
 
 class CardBanks:
-    """The two key banks of one encryption card, written over NETCONF as the key-script user."""
+    """The two key banks of one encryption card, written over NETCONF as the key-script user.
+
+    They live in the card's key-bank agent (lab.json `key_bank_port`), a datastore of its own with a
+    writable running and no candidate: a write takes effect at once and never waits for, or is
+    rolled back with, provisioning's locks and confirmed commits on the card's configuration.
+    """
 
     def __init__(self, card: str, lab: dict, fast_send: bool) -> None:
         self.card, self.lab, self.fast_send = card, lab, fast_send
@@ -136,7 +143,7 @@ class CardBanks:
 
     def _connect(self) -> NetconfSession:
         if self.session is None or not self.session.connected:
-            self.session = NetconfSession.from_lab(
+            self.session = key_bank_session(
                 self.card, self.lab, identity="keyscript", fast_send=self.fast_send, timeout=10
             ).connect()
         return self.session
@@ -158,7 +165,8 @@ class CardBanks:
             + "</key-banks></encryptor>"
         )
         try:
-            commit(self._connect(), xml)
+            # One edit of running: both banks change together (no lock: only this worker writes them).
+            self._connect().edit_config(xml, target="running")
         except NetconfOperationError:
             self.close()
             raise

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qsafe_lab import keys
 from qsafe_lab.inventory import Device
-from qsafe_lab.startup import KEYSCRIPT_USER, KIND_MODULES, OPERATOR_USER
+from qsafe_lab.startup import ADMIN_USER, KEYSCRIPT_USER, KIND_MODULES, OPERATOR_USER
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 YANG_DIRS = [REPO / "yang", REPO / "yang" / "openconfig", pathlib.Path("/usr/share/yuma/modules")]
@@ -73,14 +73,24 @@ def netconfd_argv(dev: Device, paths: DevicePaths, port: int) -> list[str]:
     if len(str(paths.sock)) > MAX_SOCK_PATH:
         raise ValueError(f"lab dir too long for a unix socket path: {paths.sock}")
     modules = ["ietf-netconf-acm", *KIND_MODULES[dev.kind]]
+    # A card's key-bank agent has a writable running datastore and no candidate: the key script's
+    # edits take effect at once and never meet provisioning's locks or pending confirmed commits
+    # (which are on the card's own netconfd); nothing there is ever saved (--with-startup keeps
+    # running out of the startup file unless copy-config asks, and NACM refuses copy-config).
+    target = ["--target=running"] if dev.kind == "key_bank" else []
     return [
         "/usr/sbin/netconfd",
         "--modpath=" + ":".join(str(d) for d in YANG_DIRS),
         *[f"--module={m}" for m in modules],
+        *target,
         f"--startup={paths.startup}",
         # Commits are not written back to the startup file: nothing (no key) is saved at rest.
         "--with-startup=true",
         "--access-control=enforcing",
+        # The lab's administrative identity (never used by the collection): NACM does not apply.
+        f"--superuser={ADMIN_USER}",
+        # No <copy-config> to or from file:// URLs (a copy of running is a file with keys in it).
+        "--with-url=false",
         f"--ncxserver-sockname={paths.sock}",
         # netconfd accepts sessions only from the SSH ports it is told about (ncx-connect check).
         f"--port={port}",
@@ -130,7 +140,7 @@ def write_ssh_files(paths: DevicePaths, port: int, client_keys: dict[str, pathli
     """sshd_config and authorized_keys for this device on this port (host key created once)."""
     keys.keygen(paths.host_key, f"qsafe-lab {paths.name}")
     paths.sshd_config.write_text(sshd_config_text(paths, port))
-    users = {"operator": OPERATOR_USER, "keyscript": KEYSCRIPT_USER}
+    users = {"operator": OPERATOR_USER, "keyscript": KEYSCRIPT_USER, "admin": ADMIN_USER}
     lines = [
         keys.authorized_keys_line(
             keys.public_key(client_keys[ident]), relay_command(paths, port, users[ident])

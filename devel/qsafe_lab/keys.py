@@ -5,7 +5,9 @@
 NETCONF identities: sshd can only authenticate accounts that exist, and the lab must not add
 system users. So both identities log in as the account that runs the lab, and the client key
 decides the NETCONF user: each authorized_keys line carries a forced command that starts the relay
-with --netconf-user (qsafe-operator or qsafe-keyscript). netconfd's NACM then sees that name.
+with --netconf-user (qsafe-operator, qsafe-keyscript or qsafe-admin; the admin identity is
+netconfd's superuser, the only one that may change NACM, and nothing in the collection uses it).
+netconfd's NACM then sees that name.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pathlib
 import shlex
 import subprocess
 
-IDENTITIES = ("operator", "keyscript")
+IDENTITIES = ("operator", "keyscript", "admin")
 
 
 def keygen(path: pathlib.Path, comment: str) -> None:

@@ -26,8 +26,8 @@ from typing import Any
 
 from qsafe_lab import keys, processes
 from qsafe_lab.device import DevicePaths, netconfd_argv, ram_root, sshd_argv, write_ssh_files
-from qsafe_lab.inventory import Inventory, load_inventory
-from qsafe_lab.startup import KEYSCRIPT_USER, OPERATOR_USER, render_startup
+from qsafe_lab.inventory import Device, Inventory, load_inventory
+from qsafe_lab.startup import ADMIN_USER, KEY_BANK_SUFFIX, KEYSCRIPT_USER, OPERATOR_USER, render_startup
 
 LOG = logging.getLogger("qsafe_lab")
 HOST = "127.0.0.1"
@@ -93,6 +93,24 @@ def port_open(port: int) -> bool:
         return s.connect_ex((HOST, port)) == 0
 
 
+def key_bank_session(card: str, desc: dict[str, Any], identity: str = "keyscript", **kwargs: Any) -> Any:
+    """An unconnected NetconfSession to an encryptor card's key-bank agent (lab.json key_bank_port)."""
+    from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import NetconfSession
+
+    entry = desc["devices"][card]
+    if "key_bank_port" not in entry:
+        raise KeyError(f"{card} has no key banks (not an encryptor card of this lab)")
+    return NetconfSession(
+        card,
+        entry["host"],
+        entry["key_bank_port"],
+        entry["user"],
+        desc["users"][identity]["key_file"],
+        entry["known_hosts"],
+        **kwargs,
+    )
+
+
 class LabError(RuntimeError):
     """The lab could not be started or stopped; the message names the device and its log."""
 
@@ -112,6 +130,19 @@ class Lab:
         if unknown:
             raise ValueError(f"down_at_start: unknown devices {sorted(unknown)}")
         self.down_at_start = set(down_at_start)
+
+    # -- units: the inventory's devices plus each encryptor's key-bank agent ---------------------
+    def units(self, names: set[str] | None = None) -> list[Device]:
+        """Every netconfd + sshd pair the lab runs: each device, then (for an encryptor card) its
+        key-bank agent `<card>-keys` (kind key_bank), which goes up and down with its card."""
+        out = []
+        for dev in self.inventory.devices:
+            if names is not None and dev.name not in names:
+                continue
+            out.append(dev)
+            if dev.kind == "encryptor":
+                out.append(Device(dev.name + KEY_BANK_SUFFIX, "key_bank", {"card": dev.name}))
+        return out
 
     # -- files ---------------------------------------------------------------------------------
     @property
@@ -170,10 +201,13 @@ class Lab:
         """{'running': bool, 'devices': {name: 'up'|'down'}} from pids and open ports."""
         desc = self._read(self.lab_json)
         pids = self._read(self.pids_json)
+        ports = self._ports(desc)
         devices = {}
         for dev in self.inventory.devices:
-            port = (desc.get("devices", {}).get(dev.name) or {}).get("port")
-            devices[dev.name] = "up" if self._device_alive(dev.name, pids, port) else "down"
+            alive = all(
+                self._device_alive(u.name, pids, ports.get(u.name)) for u in self.units(names={dev.name})
+            )
+            devices[dev.name] = "up" if alive else "down"
         return {"running": any(v == "up" for v in devices.values()), "devices": devices}
 
     # -- up ------------------------------------------------------------------------------------
@@ -195,21 +229,18 @@ class Lab:
 
         desc = self._read(self.lab_json)
         pids = self._read(self.pids_json)
-        old_devices = desc.get("devices", {})
+        old_ports = self._ports(desc)
         to_start = []
-        for dev in self.inventory.devices:
-            if dev.name in self.down_at_start:
-                continue
-            port = (old_devices.get(dev.name) or {}).get("port")
-            if not self._device_alive(dev.name, pids, port):
+        for dev in self.units(names={d.name for d in self.inventory.devices} - self.down_at_start):
+            if not self._device_alive(dev.name, pids, old_ports.get(dev.name)):
                 to_start.append(dev)
 
         # Stop leftovers of half-running devices before restarting them.
         stale = [p for d in to_start for p in (pids.get(d.name) or {}).values()]
         processes.stop_all(stale, self.marker)
 
-        ports = {d.name: (old_devices.get(d.name) or {}).get("port") for d in self.inventory.devices}
-        for dev in self.inventory.devices:
+        ports = {d.name: old_ports.get(d.name) for d in self.units()}
+        for dev in self.units():
             if ports[dev.name] is None or (dev in to_start and port_open(ports[dev.name])):
                 ports[dev.name] = free_port()
         for dev in to_start:
@@ -228,6 +259,16 @@ class Lab:
         if new_desc != desc:
             self._write(self.lab_json, new_desc)
         return {"changed": changed, "lab_json": str(self.lab_json), "started": [d.name for d in to_start]}
+
+    def _ports(self, desc: dict[str, Any]) -> dict[str, int]:
+        """{unit name: port} from a lab.json document (key-bank agents from their card's entry)."""
+        ports = {}
+        for name, entry in (desc.get("devices") or {}).items():
+            if entry.get("port") is not None:
+                ports[name] = entry["port"]
+            if entry.get("key_bank_port") is not None:
+                ports[name + KEY_BANK_SUFFIX] = entry["key_bank_port"]
+        return ports
 
     def _prepare_ram_root(self) -> None:
         """This lab's RAM dir, with an owner record (so a later sweep can tell it is stale)."""
@@ -275,7 +316,7 @@ class Lab:
     def _write_known_hosts(self, ports: dict[str, int]) -> None:
         lines = [
             keys.known_hosts_line(HOST, ports[d.name], keys.public_key(self.paths(d.name).host_key))
-            for d in self.inventory.devices
+            for d in self.units()
             if self.paths(d.name).host_key.exists()
         ]
         text = "".join(lines)
@@ -296,6 +337,12 @@ class Lab:
                 "netconf_user": KEYSCRIPT_USER,
                 "key_file": str(self.client_key("keyscript")),
             },
+            # Only tests use it (to prove NACM holds); the collection and inventories never do.
+            "admin": {
+                "user": login,
+                "netconf_user": ADMIN_USER,
+                "key_file": str(self.client_key("admin")),
+            },
         }
         devices = {}
         for dev in self.inventory.devices:
@@ -312,6 +359,9 @@ class Lab:
                 "fault_file": str(paths.fault_file),
                 "down_at_start": dev.name in self.down_at_start,
             }
+            if dev.kind == "encryptor":
+                # The card's key banks: its key-bank agent (writable running; see device.py).
+                devices[dev.name]["key_bank_port"] = ports[dev.name + KEY_BANK_SUFFIX]
         return {"version": 1, "lab_dir": str(self.lab_dir), "users": users, "devices": devices}
 
     # -- key manager hook ----------------------------------------------------------------------
@@ -361,9 +411,11 @@ class Lab:
         """Stop one device's netconfd and sshd; its port stays reserved in lab.json."""
         with self._locked():
             pids = self._read(self.pids_json)
-            entry = pids.pop(name, {})
-            processes.stop_all(list(entry.values()), self.marker)
-            self.paths(name).sock.unlink(missing_ok=True)
+            units = self.units(names={name})
+            flat = [p for unit in units for p in pids.pop(unit.name, {}).values()]
+            processes.stop_all(flat, self.marker)
+            for unit in units:
+                self.paths(unit.name).sock.unlink(missing_ok=True)
             self._write(self.pids_json, pids)
 
     def start_device(self, name: str) -> None:
@@ -373,13 +425,16 @@ class Lab:
             self.down_at_start.discard(name)
             desc = self._read(self.lab_json)
             pids = self._read(self.pids_json)
-            port = desc["devices"][name]["port"]
-            if self._device_alive(name, pids, port):
+            ports = self._ports(desc)
+            units = [
+                u for u in self.units(names={name}) if not self._device_alive(u.name, pids, ports[u.name])
+            ]
+            if not units:
                 return
             client_keys = {ident: self.client_key(ident) for ident in keys.IDENTITIES}
-            dev = self.inventory.device(name)
-            self._start_device(dev, port, client_keys, pids)
+            for unit in units:
+                self._start_device(unit, ports[unit.name], client_keys, pids)
             self._write(self.pids_json, pids)
-            self._wait_ready([dev], {name: port})
+            self._wait_ready(units, ports)
             desc["devices"][name]["down_at_start"] = False
             self._write(self.lab_json, desc)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from qsafe_lab.faults import Faults
-from qsafe_lab.lab import Lab
+from qsafe_lab.lab import Lab, key_bank_session
 
 
 @dataclass
@@ -36,10 +36,13 @@ class LabHandle:
     def lab_json(self) -> pathlib.Path:
         return self.lab.lab_json
 
-    def session(self, device: str, identity: str = "operator", **kwargs: Any) -> Any:
-        """An unconnected NetconfSession to device (use `with lab.session(...) as s:`)."""
+    def session(self, device: str, identity: str = "operator", key_bank: bool = False, **kwargs: Any) -> Any:
+        """An unconnected NetconfSession to device (use `with lab.session(...) as s:`); with key_bank,
+        to the encryptor card's key-bank agent instead (docs/lab.md)."""
         from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import NetconfSession
 
+        if key_bank:
+            return key_bank_session(device, self.desc, identity, **kwargs)
         return NetconfSession.from_lab(device, self.desc, identity=identity, **kwargs)
 
 

@@ -32,7 +32,11 @@ KIND_MODULES: dict[str, list[str]] = {
     "optical_switch": ["qsafe-optical-switch"],
     "encryptor": ["qsafe-encryptor"],
     "key_host": ["qsafe-key-stream"],
+    "key_bank": ["qsafe-encryptor"],
 }
+# An encryptor's key banks live in a second netconfd of the card, its key-bank agent (see
+# device.py): named <card><KEY_BANK_SUFFIX> in the lab's files, reached on the card's key_bank_port.
+KEY_BANK_SUFFIX = "-keys"
 
 
 def switch_ports(topology: dict[str, Any], switch: str) -> list[tuple[str, str]]:
@@ -71,10 +75,87 @@ def card_channel(topology: dict[str, Any], card: str) -> dict[str, Any] | None:
     return None
 
 
+# The administrative identity: netconfd's --superuser (NACM does not apply to it), so the only one
+# that may change NACM or copy / delete whole datastores. The lab creates its key and lab.json
+# names it for tests; no inventory and nothing in the collection uses it.
+ADMIN_USER = "qsafe-admin"
+
+# Every RPC not listed here is refused (exec-default deny): copy-config (running -> startup puts
+# keys in a file, a config copied into running skips the edit checks), delete-config,
+# kill-session (ends the key script's session), yuma123's load / restart / shutdown /
+# set-log-level, partial-lock and whatever a later netconfd adds.
+OPERATOR_RPCS = (
+    "get",
+    "get-config",
+    "edit-config",
+    "lock",
+    "unlock",
+    "commit",
+    "cancel-commit",
+    "discard-changes",
+    "validate",
+    "close-session",
+    "get-schema",
+)
+KEYSCRIPT_RPCS = (
+    "get",
+    "get-config",
+    "edit-config",
+    "lock",
+    "unlock",
+    "commit",
+    "discard-changes",
+    "close-session",
+)
+# On a card's key-bank agent (writable running, see device.py) the operator only reads.
+KEY_BANK_RPCS = {
+    "operators": ("get", "get-config", "close-session", "get-schema"),
+    "key-scripts": ("get", "get-config", "edit-config", "lock", "unlock", "close-session"),
+}
+
+
+def _rule(name: str, body: str, action: str) -> str:
+    return f"        <rule><name>{name}</name>{body}<action>{action}</action></rule>\n"
+
+
+def _rule_list(group: str, rules: str) -> str:
+    # One group per rule-list: this netconfd only ever looks at a rule-list's first <group>.
+    head = f"    <rule-list>\n      <name>{group}</name>\n      <group>{group}</group>\n"
+    return f"{head}{rules}    </rule-list>\n"
+
+
+def _rpc_permits(rpcs: tuple[str, ...]) -> str:
+    # module-name "*": netconfd names the base RPCs' module yuma123-netconf, not ietf-netconf.
+    return "".join(
+        _rule(
+            f"rpc-{rpc}",
+            f"<module-name>*</module-name><rpc-name>{rpc}</rpc-name>"
+            "<access-operations>exec</access-operations>",
+            "permit",
+        )
+        for rpc in rpcs
+    )
+
+
+def _data_rule(name: str, ns_prefix: str, ns: str, path: str, ops: str, action: str, module: str) -> str:
+    return _rule(
+        name,
+        f"<module-name>{module}</module-name>"
+        f'<path xmlns:{ns_prefix}="{ns}">{path}</path><access-operations>{ops}</access-operations>',
+        action,
+    )
+
+
 def nacm_xml(kind: str) -> str:
-    """NACM: everything permitted by default, except the `very-secure` key leaf of encryptors.
+    """NACM of every lab device: see docs/lab.md "Access control" for the rule set and why.
 
     How this netconfd (yuma123 2.13) really behaves, measured in the lab (see docs/lab.md):
+    - nothing protects /nacm itself: with write-default permit any user can rewrite the rules, so
+      every access to /nacm is denied explicitly to both groups; only the superuser changes NACM;
+    - an RPC rule that matches grants exec whenever its access-operations contains "exec", whatever
+      its action says, and a rule-list only counts its first group: so RPCs are an allow-list
+      (exec-default deny, one permit rule per RPC, one rule-list per group), which means the same
+      on a server that follows RFC 8341;
     - it does not know ietf-netconf-acm's `default-deny-all`; it enforces yuma's `very-secure`
       only when the using module spells it `nacm:very-secure` (it matches the prefix text), which
       is why qsafe-encryptor imports yuma-nacm with prefix `nacm`. Such a node is denied to
@@ -82,37 +163,39 @@ def nacm_xml(kind: str) -> str:
     - a data rule's <path> is evaluated against the datastore before the edit, so it never
       matches a node being created: the key leaves exist from start-up (zero placeholder) and the
       key script only ever *updates* them;
-    - an edit is checked as access "update", and the rule's access-operations is compared as
-      text: "update" matches, "create update delete" does not;
     - a read-deny rule on a leaf hides all its ancestors (the whole <encryptor>), so there is no
-      explicit read rule: no rule permits `read`, and very-secure denies it to everyone.
-    Result: the key-script group may update key-material, nobody can read it, operators cannot
-    write it, and everything else (key IDs included) stays readable.
+      explicit read rule for key material: no rule permits `read`, and very-secure denies it.
+    `kind` "key_bank" is an encryptor's key-bank agent (see device.py): a writable-running datastore
+    that only the key script writes (write-default deny) and the operator only reads.
     """
-    rules = ""
-    if kind == "encryptor":
-        rules = f"""    <rule-list>
-      <name>key-scripts</name>
-      <group>key-scripts</group>
-      <rule>
-        <name>write-key-material</name>
-        <module-name>qsafe-encryptor</module-name>
-        <path xmlns:qenc="{ENC_NS}">/qenc:encryptor/qenc:key-banks/qenc:bank/qenc:key-material</path>
-        <access-operations>update</access-operations>
-        <action>permit</action>
-      </rule>
-    </rule-list>
-"""
+    if kind == "key_bank":
+        banks = "/qenc:encryptor/qenc:key-banks/qenc:bank"
+        key_writes = _data_rule(
+            "write-key-material",
+            "qenc",
+            ENC_NS,
+            f"{banks}/qenc:key-material",
+            "update",
+            "permit",
+            "qsafe-encryptor",
+        )
+        lists = _rule_list("operators", _rpc_permits(KEY_BANK_RPCS["operators"])) + _rule_list(
+            "key-scripts", key_writes + _rpc_permits(KEY_BANK_RPCS["key-scripts"])
+        )
+    else:
+        lists = _rule_list("operators", _rpc_permits(OPERATOR_RPCS)) + _rule_list(
+            "key-scripts", _rpc_permits(KEYSCRIPT_RPCS)
+        )
     return f"""  <nacm xmlns="{NACM_NS}">
     <enable-nacm>true</enable-nacm>
     <read-default>permit</read-default>
     <write-default>permit</write-default>
-    <exec-default>permit</exec-default>
+    <exec-default>deny</exec-default>
     <groups>
       <group><name>operators</name><user-name>{OPERATOR_USER}</user-name></group>
       <group><name>key-scripts</name><user-name>{KEYSCRIPT_USER}</user-name></group>
     </groups>
-{rules}  </nacm>
+{lists}  </nacm>
 """
 
 
@@ -143,8 +226,8 @@ def _optical_switch(topology: dict[str, Any], dev: Device) -> str:
     return f'  <optical-switch xmlns="{OTS_NS}">\n    <ports>\n{items}    </ports>\n  </optical-switch>\n'
 
 
-# Both key banks exist from start-up with an all-zero placeholder key (not a secret): the
-# key-script NACM rule only matches a key leaf that already exists (see nacm_xml).
+# Both key banks exist from start-up in the key-bank agent with an all-zero placeholder key (not a
+# secret): the key-script NACM rule only matches a key leaf that already exists (see nacm_xml).
 KEY_BANKS = (
     "    <key-banks>\n"
     + "".join(
@@ -171,9 +254,12 @@ def _encryptor(topology: dict[str, Any], dev: Device) -> str:
         f"    <line><channel>{escape(channel)}</channel><rate-gbps>{int(ch.get('capacity_gbps', 100))}"
         f"</rate-gbps><enabled>true</enabled></line>\n"
         f"    <client-ports>\n{ports}    </client-ports>\n"
-        f"{KEY_BANKS}"
         f"  </encryptor>\n"
     )
+
+
+def _key_bank(topology: dict[str, Any], dev: Device) -> str:
+    return f'  <encryptor xmlns="{ENC_NS}">\n{KEY_BANKS}  </encryptor>\n'
 
 
 def _key_host(topology: dict[str, Any], dev: Device) -> str:
@@ -186,6 +272,7 @@ RENDERERS = {
     "optical_switch": _optical_switch,
     "encryptor": _encryptor,
     "key_host": _key_host,
+    "key_bank": _key_bank,
 }
 
 

@@ -12,9 +12,8 @@ Key rotation needs the key-script daemons (qsafe_kms.key_script, one per key hos
 network they run on the key hosts). Neither `qsafe_lab up` nor the KMS lab hook starts them, so
 the demo does, right after lab up (`key_script.spawn`, logs under <lab dir>/keyscripts), and
 stops them before lab down. Provisioning drives them only by writing the stream entries. The
-rotated keys stay in the encryptor cards' key banks (only key-id/key-material, the banks exist
-from start-up), so the final comparison with the start-up configuration ignores the key banks
-and says so.
+rotated keys are in the cards' key-bank agents, not in the configuration the comparison with the
+start-up configuration reads (it still cuts out any key banks, and says so).
 
 Run from the repository root:
   .venv/bin/python devel/tools/demo.py [--keep-lab] [--watch-keys 30] [--pictures .pictures]

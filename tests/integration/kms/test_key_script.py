@@ -8,6 +8,7 @@ daemons reconcile from that config and rotate the ch2 (dh) keys of tce-ch2-a / t
 
 from __future__ import annotations
 
+import base64
 import re
 import socket
 import time
@@ -16,7 +17,11 @@ import xml.etree.ElementTree as ET  # noqa: S405
 from pathlib import Path
 
 import pytest
+from qsafe_kms import key_script
+from qsafe_kms.client import KmsClient
 from qsafe_kms.key_script import ENC_NS, KS_NS, KeyScriptDaemon, commit, serve_metrics, spawn, terminate
+from qsafe_lab.device import ram_root
+from qsafe_lab.lab import key_bank_session
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
@@ -90,7 +95,7 @@ def test_rotation_on_lab_cards_without_gap(lab, tmp_path):
     daemons = [KeyScriptDaemon(h, desc, tmp_path / "handoff", poll_s=0.5).start() for h, *_rest in ends]
     ports = [_free_port() for _ in daemons]
     servers = [serve_metrics(d, port)[0] for d, port in zip(daemons, ports, strict=True)]
-    cards = [NetconfSession.from_lab(card, desc).connect() for *_head, card, _kme in ends]
+    cards = [key_bank_session(card, desc, "operator").connect() for *_head, card, _kme in ends]
     samples = []
     try:
         deadline = time.monotonic() + 6 * PERIOD + 2
@@ -195,3 +200,89 @@ def test_daemon_processes_follow_the_key_host_config(lab, tmp_path):
     finally:
         terminate(run_dir)
     assert not (run_dir / "keyscripts.json").exists()
+
+
+class _RecordingKmsClient(KmsClient):
+    """The key scripts' ETSI 014 client, keeping a copy of every key the KMEs deliver (test only)."""
+
+    delivered: list[bytes] = []
+
+    def enc_keys(self, *args, **kwargs):
+        keys = super().enc_keys(*args, **kwargs)
+        self.delivered.extend(k.key for k in keys)
+        return keys
+
+    def dec_keys(self, *args, **kwargs):
+        keys = super().dec_keys(*args, **kwargs)
+        self.delivered.extend(k.key for k in keys)
+        return keys
+
+
+def test_rotation_continues_while_a_confirmed_commit_is_pending_on_the_card(lab, tmp_path, monkeypatch):
+    """Issue 13 item 7: a slice's confirmed commit held open on both cards for > 2 refresh periods
+    (a slow provisioning run) does not pause key rotation there; cancelling it leaves the keys.
+    Issue 17 item 6: no key delivered meanwhile is in any file of the lab, its RAM dir (where
+    netconfd writes backup-cfg.xml at a confirmed commit) or the test's temp dir."""
+    from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import NetconfSession
+
+    monkeypatch.setattr(key_script, "KmsClient", _RecordingKmsClient)
+    _RecordingKmsClient.delivered = []
+    desc = lab.desc
+    ends = [
+        ("keys-a", "primary", "sae-ch4-a", "sae-ch4-b", "tce-ch4-a", "kme-a"),
+        ("keys-b", "secondary", "sae-ch4-b", "sae-ch4-a", "tce-ch4-b", "kme-b"),
+    ]
+    for host, role, local, peer, card, kme in ends:
+        with NetconfSession.from_lab(host, desc) as s:
+            commit(s, _stream_xml(desc, role, local, peer, card, kme, ch="ch4", method="qkd"))
+    daemons = [KeyScriptDaemon(h, desc, tmp_path / "handoff", poll_s=0.5).start() for h, *_rest in ends]
+    slices = [NetconfSession.from_lab(card, desc).connect() for *_head, card, _kme in ends]
+    readers = [key_bank_session(card, desc, "operator").connect() for *_head, card, _kme in ends]
+    persist = "slow-slice-under-test"
+    try:
+        deadline = time.monotonic() + 4 * PERIOD + 4
+        while time.monotonic() < deadline and not all(_banks(r).get("current") for r in readers):
+            time.sleep(0.25)
+        assert all(_banks(r).get("current") for r in readers), "rotation never started"
+        # A provisioning step's confirmed commit on both cards, left pending (persisted, long timeout).
+        for s in slices:
+            s.edit_config(
+                f'<encryptor xmlns="{ENC_NS}"><client-ports><client-port><name>c7</name>'
+                "<description>slow slice</description></client-port></client-ports></encryptor>"
+            )
+            s.commit(confirmed=True, timeout=120, persist=persist)
+        before = [d.state()["streams"]["ks-ch4"]["rotations"] for d in daemons]
+        seen = [set(), set()]
+        held_until = time.monotonic() + 3 * PERIOD + 1
+        while time.monotonic() < held_until:
+            for i, r in enumerate(readers):
+                seen[i].add(_banks(r).get("current"))
+            time.sleep(0.25)
+        after = [d.state()["streams"]["ks-ch4"] for d in daemons]
+        # Still pending: the card refuses a lock while the slice's confirmed commit is open.
+        for s in slices:
+            with pytest.raises(Exception, match="in-use|confirmed"):
+                s.lock()
+        for s in slices:
+            s.cancel_commit(persist_id=persist)
+        # Rolling the slice back does not roll the keys back (they are not in the card's config).
+        assert all(_banks(r).get("current") for r in readers)
+    finally:
+        for d in daemons:
+            d.stop()
+        for c in (*slices, *readers):
+            c.close()
+        _delete_streams(desc, "ks-ch4")
+    for b, st in zip(before, after, strict=True):
+        assert st["rotations"] - b >= 2, (before, after)
+    assert all(len(s) >= 3 for s in seen), seen  # the current key changed >= 2 times while pending
+    keys = _RecordingKmsClient.delivered
+    assert len(keys) >= 8, len(keys)
+    forms = [f for k in keys for f in (k, base64.b64encode(k), k.hex().encode(), k.hex().upper().encode())]
+    found = []
+    for root in (Path(lab.lab_dir), ram_root(Path(lab.lab_dir)), tmp_path):
+        for path in root.rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                data = path.read_bytes()
+                found += [str(path) for f in forms if f in data]
+    assert not found, f"delivered keys at rest in {sorted(set(found))}"
