@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
-# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Keys never where they should not be (issue 13 item 2, issue 17 item 6).
 
 A demo-like run: the lab and its KMEs up, the key-script daemons of both key hosts running, both
