@@ -463,7 +463,7 @@ def format_report(report: Mapping[str, Any]) -> str:
 STATUS_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "slice_id": {"type": "str"},
     "topology": {"type": "dict", "required": True},
-    "key_hosts": {"type": "list", "elements": "str", "default": []},
+    "key_hosts": {"type": "list", "elements": "str", "default": [], "no_log": False},
     "format": {"type": "str", "choices": ["text", "json", "ietf", "none"], "default": "text"},
     "netconf_timeout": {"type": "float", "default": 10},
     "dsn": {"type": "str"},

@@ -189,8 +189,8 @@ def test_histograms_are_four_panels_of_100_runs(tmp_path):
     rng = random.Random(6)
     series = {}
     for phase in ("provision", "deprovision"):
-        series[phase] = [rng.uniform(2.5, 6.0) for _ in range(100)]
-        series[f"floor_{phase}"] = [rng.uniform(1.5, 3.5) for _ in range(100)]
+        series[phase] = [rng.uniform(2.5, 6.0) for _run in range(100)]
+        series[f"floor_{phase}"] = [rng.uniform(1.5, 3.5) for _run in range(100)]
     results = {"cycles": 100, "use_cases": {"enterprise_app": {"series": series}, "cdn": {"series": series}}}
     drawn = draw_histograms(results, tmp_path / "fig6")
     assert_written(drawn["files"])
