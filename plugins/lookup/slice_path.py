@@ -12,7 +12,10 @@ description:
     whose every link has security at least the requested level, enough free capacity and a total
     latency within the bound.
   - Among feasible routes the lowest sufficient security is preferred, then the lowest latency,
-    then the fewest hops, so premium (QKD) links stay free for connections that need them.
+    then the fewest hops, so premium (QKD) links stay free for connections that need them; the
+    route is the exact optimum under the latency bound.
+  - Connections are planned in descriptor order; a slice refused that way is planned jointly
+    (every assignment of routes under shared capacity).
   - Raises an error naming the connection and the constraint that cannot be met; never returns a
     route that breaks a constraint.
 options:
@@ -58,6 +61,11 @@ _raw:
       type: str
     compute_site:
       description: The site chosen for the slice's compute, or null.
+      type: str
+    method:
+      description:
+        - C(sequential) (connection by connection) or C(joint) (the joint search placed a slice
+          refused connection by connection).
       type: str
     connections:
       description: Per connection, the route chosen.

@@ -15,7 +15,7 @@ import networkx as nx
 import pytest
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.pce import PathEngine, PlanningError
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import LEVELS, RANK
-from qsafe_oracle import exact_route
+from qsafe_oracle import exact_route, exact_route_layered
 
 from tests.unit.helpers import make_topology
 
@@ -94,3 +94,24 @@ def test_routes_equal_the_exact_optimum(seed):
             for n in engine._search(src, dst, RANK[security], bandwidth, used, latency_first=True)[2]
         )
     assert binding >= 3, "too few queries where the latency-first route spends premium"
+
+
+def test_layered_oracle_agrees_with_highs():
+    """The benchmark's exact method (layered Dijkstra, for networks too large for the integer
+    program) against HiGHS, on queries with and without a route."""
+    rng = random.Random(9)
+    topology = random_topology(40, rng)
+    used = {name: rng.choice([0, 0, 9500]) for name in topology.links}
+    sites = sorted(topology.sites)
+    found = 0
+    for _ in range(25):
+        src, dst = rng.sample(sites, 2)
+        args = (src, dst, rng.choice(LEVELS), rng.choice([100, 800]), rng.uniform(1.0, 6.0))
+        highs, layered = exact_route(topology, used, *args), exact_route_layered(topology, used, *args)
+        if highs is None:
+            assert layered is None, args
+            continue
+        found += 1
+        assert layered[0] == highs[0] and layered[2] == highs[2], args
+        assert layered[1] == pytest.approx(highs[1], abs=1e-6)
+    assert 5 <= found < 25, found
