@@ -1,13 +1,15 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""playbooks/slice_status.yml prints aligned tables (no Python reprs) and, with -e format=json, the
-same report as JSON; both from a real registry (no lab: the key hosts cannot be reached, and the
-report says so instead of failing)."""
+"""playbooks/slice_status.yml prints aligned tables (no Python reprs), with -e format=json the same
+report as JSON, with -e format=ietf the slices in the IETF model's operational form (yanglint-valid);
+all from a real registry (no lab: the key hosts cannot be reached, and the report says so instead of
+failing)."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -59,3 +61,18 @@ def test_status_tables_and_json(tmp_path, testbed_document):
     one = run_playbook("slice_status.yml", lab_dir, tmp_path / "state", only, timeout=240)
     block = re.search(r"^\{\n.*?^\}$", one.stdout, re.S | re.M)
     assert [s["id"] for s in json.loads(block.group(0))["slices"]] == ["cdn-1"]
+    ietf = run_playbook("slice_status.yml", lab_dir, tmp_path / "state", {"format": "ietf"}, timeout=240)
+    assert ietf.rc == 0, ietf.stdout[-3000:]
+    block = re.search(r"^\{\n.*?^\}$", ietf.stdout, re.S | re.M)
+    exported = json.loads(block.group(0))
+    services = exported["ietf-network-slice-service:network-slice-services"]["slice-service"]
+    assert [s["id"] for s in services] == [r["id"] for r in records]
+    (tmp_path / "export.json").write_text(json.dumps(exported))
+    yang = ROOT / "yang"
+    lint = subprocess.run(
+        ["yanglint", "-i", "-t", "data", "-p", str(yang / "ietf"), "-p", str(yang),
+         str(yang / "ietf" / "ietf-network-slice-service@2026-05-27.yang"),
+         str(yang / "qsafe-network-slice-security.yang"), str(tmp_path / "export.json")],
+        capture_output=True, text=True, check=False,
+    )
+    assert lint.returncode == 0, lint.stderr
