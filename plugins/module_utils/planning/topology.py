@@ -18,6 +18,25 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.schemas imp
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import RANK
 
 _SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+# Letters that Unicode decomposition does not turn into ASCII.
+_LATIN = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+    }
+)
 
 
 def site_slug(name: str) -> str:
@@ -27,7 +46,7 @@ def site_slug(name: str) -> str:
     names never share a slug ('Las Vegas' -> 'las-vegas-<hash>', 'Zürich' -> 'zurich-<hash>')."""
     if _SLUG_SAFE.match(name):
         return name
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = unicodedata.normalize("NFKD", name.translate(_LATIN)).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48] or "site"
     return f"{base}-{hashlib.sha256(name.encode()).hexdigest()[:6]}"
 
