@@ -286,3 +286,48 @@ def test_rotation_continues_while_a_confirmed_commit_is_pending_on_the_card(lab,
                 data = path.read_bytes()
                 found += [str(path) for f in forms if f in data]
     assert not found, f"delivered keys at rest in {sorted(set(found))}"
+
+
+def test_slice_status_shows_both_ends_of_a_rotating_stream(lab, tmp_path):
+    """slice_status.yml reads the stream status the daemons write on both key hosts: method, rotations,
+    key age, and both ends on the same key ID."""
+    import json
+
+    from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import NetconfSession
+
+    from tests.integration.provisioning.harness import run_playbook
+
+    desc = lab.desc
+    ends = [
+        ("keys-a", "primary", "sae-ch2-a", "sae-ch2-b", "tce-ch2-a", "kme-a"),
+        ("keys-b", "secondary", "sae-ch2-b", "sae-ch2-a", "tce-ch2-b", "kme-b"),
+    ]
+    run_dir = tmp_path / "ks"
+    try:
+        procs = spawn(lab.lab_json, ["keys-a", "keys-b"], run_dir, poll_s=0.5)
+        for host, role, local, peer, card, kme in ends:
+            with NetconfSession.from_lab(host, desc) as s:
+                commit(s, _stream_xml(desc, role, local, peer, card, kme))
+        deadline = time.monotonic() + 8 * PERIOD
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            files = [Path(v["state_file"]) for v in procs.values()]
+            states = [json.loads(f.read_text()) for f in files if f.exists()]
+            if len(states) == 2 and all(
+                st.get("streams", {}).get("ks-ch2", {}).get("rotations", 0) >= 2 for st in states
+            ):
+                break
+        as_json = {"format": "json"}
+        run = run_playbook("slice_status.yml", lab.lab_dir, tmp_path / "state", as_json, timeout=240)
+    finally:
+        terminate(run_dir)
+        _delete_streams(desc, "ks-ch2")
+    assert run.rc == 0, run.stdout[-3000:]
+    block = re.search(r"^\{\n.*?^\}$", run.stdout, re.S | re.M)
+    report = json.loads(block.group(0))
+    assert "key_streams_error" not in report, report.get("key_streams_error")
+    (row,) = [k for k in report["key_streams"] if k["stream"] == "ks-ch2"]
+    assert set(row["ends"]) == {"keys-a", "keys-b"} and row["method"] == "dh"
+    assert row["rotations"] >= 2, row
+    assert row["agree"] is True and re.fullmatch(r"[0-9a-f-]{36}", row["current_key_id"]), row
+    assert 0 <= row["key_age_s"] < 4 * PERIOD, row
