@@ -77,7 +77,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 descriptor:
-  description: The descriptor, C({slice: {...}}), as plain data.
+  description: "The descriptor, C({slice: {...}}), as plain data."
   returned: when O(descriptor) is true
   type: dict
 source:

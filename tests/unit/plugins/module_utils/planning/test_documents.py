@@ -157,8 +157,13 @@ def test_extra_vars_rules():
 def test_read_extra_vars_source_kinds(tmp_path):
     path = tmp_path / "d.yml"
     path.write_text("slice: {id: a}\n")
-    read = lambda p: Path(p).read_bytes()  # noqa: E731
-    kv = lambda text: dict(part.split("=", 1) for part in text.split())  # noqa: E731
+
+    def read(name):
+        return Path(name).read_bytes()
+
+    def kv(text):
+        return dict(part.split("=", 1) for part in text.split())
+
     assert read_extra_vars_source(f"@{path}", read, kv) == (f"-e @{path}", "file", {"slice": {"id": "a"}})
     assert read_extra_vars_source('{"a": 1}', read, kv)[1:] == ("inline", {"a": 1})
     assert read_extra_vars_source("a=1 b=2", read, kv)[1:] == ("kv", {"a": "1", "b": "2"})
