@@ -26,6 +26,7 @@ Filters: `connections | survey_variables` -> the variable names to read;
 from __future__ import annotations
 
 import copy
+import importlib.util
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -39,12 +40,8 @@ except ImportError:  # plain Python use (tests, tools)
         """Stand-in when Ansible is not importable."""
 
 
-try:
-    import jsonschema  # noqa: F401 - the validator below needs it
-
-    HAS_JSONSCHEMA = True
-except ImportError:
-    HAS_JSONSCHEMA = False
+# The validator (planning/errors.py) needs jsonschema; say so clearly when it is missing.
+HAS_JSONSCHEMA = importlib.util.find_spec("jsonschema") is not None
 
 SLICE_FIELDS: dict[str, tuple[str, str]] = {
     "slice_id": ("id", "text"),

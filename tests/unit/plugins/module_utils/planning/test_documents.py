@@ -112,7 +112,7 @@ def test_data_problems_name_the_field(value, fragment):
 def test_shared_references_count_against_the_budget():
     # What Ansible's own loader builds from an alias bomb: shared lists, tiny in memory.
     level = ["lol"] * 9
-    for _ in range(9):
+    for _depth in range(9):
         level = [level] * 9
     started = time.perf_counter()
     problems = data_problems({"description": level})
@@ -126,7 +126,7 @@ def test_plain_copies_drop_subclasses():
 
     copied = plain({Tagged("k"): [Tagged("v"), 1, 2.5, True, None]})
     assert copied == {"k": ["v", 1, 2.5, True, None]}
-    assert type(next(iter(copied))) is str and type(copied["k"][0]) is str
+    assert next(iter(copied)).__class__ is str and copied["k"][0].__class__ is str
 
 
 def test_descriptor_file_holds_only_slice():
