@@ -20,7 +20,10 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import
     progress_line,
     run_batch,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures import failure_result
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures import (
+    failure_result,
+    unreachable_error,
+)
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     module_kwargs,
     run_steps_direct,
@@ -37,7 +40,6 @@ display = Display()
 
 
 class ActionModule(NetconfDeviceAction):
-
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
         result = self._base_result(tmp, task_vars)
@@ -52,7 +54,12 @@ class ActionModule(NetconfDeviceAction):
         check_mode, diff = bool(self._task.check_mode), bool(self._task.diff)
         steps = args["steps"]
         try:
-            commit = CommitOptions(args["commit"], int(args["confirm_timeout"]), args.get("persist_id"))
+            commit = CommitOptions(
+                args["commit"],
+                int(args["confirm_timeout"]),
+                args.get("persist_id"),
+                tuple(args.get("takeover_persist_ids") or ()),
+            )
             requests = batch_requests(steps, args["state"], commit, check_mode, diff)
             conns = self._connections(requests, args, task_vars)
         except AnsibleActionFail:
@@ -72,8 +79,16 @@ class ActionModule(NetconfDeviceAction):
             # Sessions of every device of the list, opened in the background in first-use order
             # while the first steps already run (each step waits for its own device only).
             broker.connect(list(conns.values()), wait=False)
+            # Before the first change: every device this play's run named must answer (a lab or
+            # device that is down is named here, not halfway through the plan).
+            down = (
+                {d: why for d, why in broker.reachable().items() if why.startswith("error")} if steps else {}
+            )
         except Exception as exc:  # noqa: BLE001 - no device was touched
             result.update(batch_failure(exc))
+            return result
+        if down:
+            result.update(batch_failure(unreachable_error(down)))
             return result
 
         def run_one(request: StepRequest) -> dict[str, Any]:
@@ -97,17 +112,25 @@ class ActionModule(NetconfDeviceAction):
         """device -> connection: the `connections` option where given, else hostvars[device]."""
         given = args.get("connections") or {}
         conns: dict[str, DeviceConnection] = {}
+        missing: dict[str, str] = {}
         for request in requests:
             device = request.device
-            if device in conns:
+            if device in conns or device in missing:
                 continue
-            if device in given:
-                data = dict(given[device], name=device, timeout=args["netconf_timeout"])
-                conns[device] = DeviceConnection.from_dict(data)
-            else:
-                conns[device] = self._device_connection(
-                    device, {"netconf_timeout": args["netconf_timeout"]}, task_vars
-                )
+            try:
+                if device in given:
+                    data = dict(given[device], name=device, timeout=args["netconf_timeout"])
+                    conns[device] = DeviceConnection.from_dict(data)
+                else:
+                    conns[device] = self._device_connection(
+                        device, {"netconf_timeout": args["netconf_timeout"]}, task_vars
+                    )
+            except AnsibleActionFail:
+                raise
+            except Exception as exc:  # noqa: BLE001 - every device without connection details, named
+                missing[device] = f"no connection details ({exc})"
+        if missing:
+            raise unreachable_error(missing)
         return conns
 
     def _as_module(self, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of qsafe.slicing.netconf_confirm: confirm or cancel a run's confirmed commits on
-many devices, through the play's session broker (confirms in parallel, cancels in order)."""
+many devices, through the play's session broker (confirms in parallel, cancels in order), and,
+given the run's steps, read every device back (one get-config each, in parallel with the confirms)
+and fail unless the devices hold them (logic: module_utils/devices/verify.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures imp
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     confirm_direct,
+    confirm_plan,
     confirm_result,
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import DeviceConnection
@@ -33,9 +36,13 @@ class ActionModule(NetconfDeviceAction):
     def _confirm(
         self, args: dict[str, Any], task_vars: dict[str, Any], mode: str, check_mode: bool
     ) -> dict[str, Any]:
-        devices, action, persist_id = args["devices"], args["action"], args["persist_id"]
+        action, persist_id, state = args["action"], args.get("persist_id"), args["state"]
+        try:
+            devices, steps = confirm_plan(args["devices"] or [], args["steps"] or [])
+        except Exception as exc:  # noqa: BLE001 - bad input, nothing sent
+            return failure_result(failure_from(exc, "?", action).to_dict())
         if check_mode:
-            return confirm_result(action, [{"device": d, "changed": True} for d in devices])
+            return confirm_result(action, [{"device": d, "changed": action != "verify"} for d in devices])
         given = args.get("connections") or {}
         conns: dict[str, DeviceConnection] = {}
         for device in devices:
@@ -59,7 +66,7 @@ class ActionModule(NetconfDeviceAction):
                 module_name="qsafe.slicing.netconf_confirm", module_args=module_args, task_vars=task_vars
             )
         if mode == "direct":
-            return confirm_direct(conns, devices, action, persist_id)
+            return confirm_direct(conns, devices, action, persist_id, steps, state)
         try:
             broker = self._broker(task_vars)
         except (BrokerError, OSError) as exc:
@@ -67,12 +74,12 @@ class ActionModule(NetconfDeviceAction):
 
         def finish(device: str) -> dict[str, Any]:
             try:
-                reply = broker.finish(conns[device], action, persist_id)
+                reply = broker.finish(conns[device], action, persist_id, steps.get(device), state)
             except (BrokerError, OSError, ValueError) as exc:
                 return failure_from(exc, device, f"{action} {persist_id}").to_dict()
             return reply["result"] if reply.get("ok") else reply["error"]
 
-        if action == "confirm" and len(devices) > 1:
+        if action in ("confirm", "verify") and len(devices) > 1:
             # Confirms are independent per device and the slice is complete: all at once (the
             # broker serves different devices in parallel). Cancels keep reverse first-touch order.
             with ThreadPoolExecutor(max_workers=min(CONFIRM_WORKERS, len(devices))) as pool:

@@ -35,6 +35,19 @@ options:
   state:
     description:
       - C(present) applies each step, C(absent) its inverse.
+    type: str
+    choices: [present, absent]
+    default: present
+  takeover_persist_ids:
+    description:
+      - Persist-ids of runs known to be dead (the registry's stale runs). A step that finds a
+        confirmed commit pending under one of them cancels it and applies its change again under
+        O(persist_id); a pending commit of any other run fails the step, naming the situation.
+      - A change already in running counts as done only when no commit is pending or the pending
+        one is this run's (checked with a follow-up confirmed commit carrying O(persist_id)).
+    type: list
+    elements: str
+    default: []
   on_failure:
     description:
       - C(stop) ends at the first failed step; C(continue) tries every step and fails at the end
@@ -149,7 +162,12 @@ def main() -> None:
     params = module.params
     given = params.get("connections") or {}
     try:
-        commit = CommitOptions(params["commit"], int(params["confirm_timeout"]), params.get("persist_id"))
+        commit = CommitOptions(
+            params["commit"],
+            int(params["confirm_timeout"]),
+            params.get("persist_id"),
+            tuple(params.get("takeover_persist_ids") or ()),
+        )
         requests = batch_requests(params["steps"], params["state"], commit, module.check_mode, module._diff)
         conns = {}
         for request in requests:

@@ -13,24 +13,44 @@ description:
   - Works from any session (the session that made the confirmed commit may be gone) - through the
     play's session broker with the action plugin, on a new session per device otherwise.
   - A device with no confirmed commit pending under O(persist_id) is reported in RV(not_pending)
-    and does not fail the task (confirming or cancelling twice is a no-op).
+    and does not fail the task by itself (confirming or cancelling twice is a no-op).
+  - Given O(steps) (the run's plan steps), every device they name is also read back after the
+    confirm or cancel (one get-config of the subtrees the steps touch, devices in parallel) and the
+    task fails unless each device holds every step in O(state) - after a confirm, "nothing pending"
+    is success only when the read-back matches. O(action=verify) only reads back.
 version_added: 0.1.0
 author: qsafe.slicing team (@qsafe)
 options:
   devices:
-    description: Inventory hostnames of the devices.
+    description:
+      - Inventory hostnames of the devices. The devices named by O(steps) are added (in first-use
+        order); at least one device or step is required.
     type: list
     elements: str
-    required: true
+    default: []
   persist_id:
-    description: Persist token that the confirmed commits were made with.
+    description: Persist token that the confirmed commits were made with. Required unless O(action=verify).
     type: str
-    required: true
   action:
-    description: C(confirm) makes the changes permanent, C(cancel) rolls them back.
+    description:
+      - C(confirm) makes the changes permanent, C(cancel) rolls them back, C(verify) only reads the
+        devices back against O(steps).
     type: str
-    choices: [confirm, cancel]
+    choices: [confirm, cancel, verify]
     default: confirm
+  steps:
+    description:
+      - Plan steps (device, kind, operation, params, and index and name for the messages) that the
+        devices must hold after the action, in O(state).
+    type: list
+    elements: dict
+    default: []
+  state:
+    description:
+      - Whether O(steps) must be present or absent on the devices after the action. Unset, each
+        step's own C(state) (a device_steps result carries it) is used, else present.
+    type: str
+    choices: [present, absent]
   connections:
     description:
       - Connection of each device, a dict of device name to a dict with C(host), C(port), C(user),
@@ -92,10 +112,27 @@ not_pending:
   type: list
   elements: str
 devices:
-  description: Per-device outcome (device, changed, pending) or failure (msg, error_tag, error_path).
+  description:
+    - Per-device outcome (device, changed, pending, verified, mismatched) or failure (msg,
+      error_tag, error_path).
   returned: always
   type: list
   elements: dict
+verified:
+  description: Devices whose read-back holds every step given for them.
+  returned: always
+  type: list
+  elements: str
+mismatched:
+  description: Steps a device does not hold after the action (index, name, device, why).
+  returned: always
+  type: list
+  elements: dict
+failed_devices:
+  description: Devices where the action or the read-back failed (see RV(devices) for the error).
+  returned: always
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -105,6 +142,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures imp
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     confirm_direct,
+    confirm_plan,
     confirm_result,
     module_kwargs,
     require_ncclient,
@@ -120,9 +158,12 @@ def main() -> None:
     if missing:
         module.fail_json(msg=missing_required_lib(missing))
     params = module.params
-    devices = params["devices"]
+    try:
+        devices, steps = confirm_plan(params["devices"] or [], params["steps"] or [])
+    except Exception as exc:  # noqa: BLE001 - bad input is reported like any step failure
+        module.fail_json(**failure_result(failure_from(exc, "?", params["action"]).to_dict()))
     if module.check_mode:
-        planned = [{"device": d, "changed": True} for d in devices]
+        planned = [{"device": d, "changed": params["action"] != "verify"} for d in devices]
         module.exit_json(**confirm_result(params["action"], planned))
     connections = {}
     for device in devices:
@@ -133,7 +174,9 @@ def main() -> None:
         except Exception as exc:  # noqa: BLE001 - bad input is reported like any step failure
             error = failure_from(exc, device, params["action"]).to_dict()
             module.fail_json(**failure_result(error))
-    result = confirm_direct(connections, devices, params["action"], params["persist_id"])
+    result = confirm_direct(
+        connections, devices, params["action"], params["persist_id"], steps, params["state"]
+    )
     if result.get("failed"):
         module.fail_json(**result)
     module.exit_json(**result)

@@ -58,7 +58,19 @@ options:
   state:
     description: Target state (C(set_state)) or state filter (C(list)).
     type: str
-    choices: [planned, provisioning, provisioned, failed, deprovisioning, deprovisioned]
+    choices: [planned, provisioning, provisioned, failed, failed-partial, deprovisioning, deprovisioned]
+  readback:
+    description:
+      - The result of the rollback's read-back (qsafe.slicing.netconf_confirm O(action=verify) of the
+        applied steps with O(state=absent)). C(record_steps) with O(step_status=rolled_back) records
+        rolled_back only for steps the read-back shows gone, rollback_failed for the others (and
+        for all of them without a read-back); C(set_state) to failed becomes C(failed-partial), with
+        an error naming the devices that still hold configuration, when the read-back shows any.
+    type: dict
+  undo_results:
+    description: Results of the cancel and explicit undo tasks, whose per-device failures the error names.
+    type: list
+    elements: raw
   error:
     description: Error text to store with the state (C(set_state)).
     type: str
@@ -130,12 +142,23 @@ EXAMPLES = r"""
 
 RETURN = r"""
 lock:
-  description: Lock holder info (holder, host, pid, since, token, keeper_pid), for C(lock).
+  description:
+    - Lock holder info (holder, host, pid, since, token, keeper_pid, and persist_id - this run's
+      persist-id), for C(lock).
   returned: action is lock
   type: dict
 recovered_stale:
   description: Slices of dead controllers that were marked failed.
   returned: action is lock or recover_stale
+  type: list
+  elements: str
+takeover_persist_ids:
+  description:
+    - Persist-ids of the last runs of failed and stale slices (over for good). A device step may
+      cancel a confirmed commit of theirs that it finds pending and re-apply its change under this
+      run's persist-id. The action hands them to the play's session broker, so every device step
+      of the play can (qsafe.slicing.device_steps O(takeover_persist_ids) overrides).
+  returned: action is lock
   type: list
   elements: str
 released:

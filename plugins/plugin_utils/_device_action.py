@@ -90,8 +90,13 @@ class NetconfDeviceAction(ActionBase):
             for name in names:
                 value = hostvars.get(name) if hasattr(hostvars, "get") else None
                 if value not in (None, ""):
-                    filled[option] = self._templar.template(value)
-                    break
+                    try:
+                        value = self._templar.template(value)
+                    except Exception:  # noqa: BLE001, S112 - omitted/undefined in the inventory: not set
+                        continue
+                    if value not in (None, ""):
+                        filled[option] = value
+                        break
         if filled.get("netconf_port") is not None:
             filled["netconf_port"] = int(filled["netconf_port"])
         return filled

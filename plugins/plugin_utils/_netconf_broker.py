@@ -15,6 +15,8 @@ Protocol: one JSON object per line, one request per connection.
   request  {"op": "step", "connection": {...DeviceConnection}, "request": {...StepRequest}}
            {"op": "connect", "connections": [{...DeviceConnection}, ...], "wait": bool}  (open in parallel)
            {"op": "finish", "connection": {...}, "action": "confirm"|"cancel", "persist_id": str}
+           {"op": "reachable"}  (every device a connect named: open, or why not)
+           {"op": "takeover", "persist_ids": [...]}  (dead runs whose pending commits steps may cancel)
            {"op": "stats"} | {"op": "ping"} | {"op": "shutdown"}
   reply    {"ok": true, "result": {...}} | {"ok": false, "error": {device, step, operation,
            error_tag, error_path, error_type, error_message, msg}}
@@ -59,21 +61,30 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures imp
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import (
     DeviceConnection,
     StepRequest,
-    finish_commit,
+    follow_up,
     run_step,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.verify import finish_and_verify
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import NetconfSession
 
 MODULE = "ansible_collections.qsafe.slicing.plugins.plugin_utils._netconf_broker"
 DEFAULT_IDLE_TIMEOUT = 900.0
 POLL_S = 0.2
+KEEPALIVE_S = 0.1
 SPAWN_TIMEOUT_S = 15.0
 MAX_SOCK_PATH = 100
 # Parallel connects: SSH set-up is CPU on both ends (2 cores here); 4 was as good as 8.
 CONNECT_WORKERS = 4
 CONNECT_RETRIES = 20
 # First RPC of each request kind: a session-closed failure there means nothing was changed.
-FIRST_RPC = {"step": "lock", "confirm": "commit", "cancel": "cancel-commit"}
+FIRST_RPC = {"step": "lock", "confirm": "commit", "cancel": "cancel-commit", "verify": "get-config"}
+# Step outcomes that leave a confirmed commit of the request's persist-id pending on the device.
+PENDING_COMMITS = ("confirmed", "confirmed-follow-up", "pending-confirmed")
+# A pending commit is extended once a third of its confirm timeout has passed since its last commit,
+# while its run is active: up to max(confirm timeout, RUN_IDLE_S) after the run's last request (the
+# gap between two tasks of a play - registry bookkeeping, the next device role - must not end it).
+EXTEND_FRACTION = 1 / 3
+RUN_IDLE_S = 30.0
 
 
 class BrokerError(RuntimeError):
@@ -92,6 +103,9 @@ class _DeviceSlot:
         self.connects = 0
         self.requests = 0
         self.reconnects = 0
+        self.extensions = 0
+        # persist-id -> [confirm timeout s, monotonic time of its last (follow-up) commit]
+        self.pending: dict[str, list[float]] = {}
 
     def reopen(self) -> NetconfSession:
         self.close()
@@ -136,6 +150,20 @@ class SessionPool:
         self._slots: dict[str, _DeviceSlot] = {}
         self._lock = threading.Lock()
         self.started = time.time()
+        # persist-id -> [confirm timeout s, monotonic time of the run's last request]
+        self._runs: dict[str, list[float]] = {}
+        # every device a `connect` named in this play: the devices a run is about to change
+        self._announced: dict[str, DeviceConnection] = {}
+        # persist-ids of dead runs (from the registry, sent by the lock task): their pending
+        # commits may be cancelled by a step of this play (CommitOptions.takeover)
+        self.takeover: tuple[str, ...] = ()
+
+    def reachable(self) -> dict[str, str]:
+        """device -> open | connected | error text, for every device announced by `connect`:
+        waits for the connects under way, retries the failed ones once (in parallel)."""
+        with self._lock:
+            conns = list(self._announced.values())
+        return self.connect(conns, wait=True) if conns else {}
 
     def slot(self, conn: DeviceConnection) -> _DeviceSlot:
         with self._lock:
@@ -149,9 +177,65 @@ class SessionPool:
 
     def step(self, conn: DeviceConnection, request: StepRequest) -> dict[str, Any]:
         slot = self.slot(conn)
+        persist_id = request.commit.persist_id if request.commit.mode == "confirmed" else None
+        if persist_id:
+            self.touch_run(persist_id, request.commit.confirm_timeout)
+            if not request.commit.takeover and self.takeover:
+                request.commit.takeover = self.takeover
         with slot.lock:
             result = slot.call("step", request.step_name, lambda s: run_step(s, request))
+            if persist_id and result.commit in PENDING_COMMITS:
+                slot.pending[persist_id] = [float(request.commit.confirm_timeout), time.monotonic()]
         return dict(result.to_dict(), session_connects=slot.connects)
+
+    # -- keeping a run's confirmed commits alive while it runs ------------------------------------
+    def touch_run(self, persist_id: str, confirm_timeout: float) -> None:
+        """The run with this persist-id is active now (a request of it arrived)."""
+        with self._lock:
+            self._runs[persist_id] = [float(confirm_timeout), time.monotonic()]
+
+    def extend_pending(self, now: float | None = None) -> list[tuple[str, str, str]]:
+        """Follow-up confirmed commits for the pending commits that need one; [(device, pid, outcome)].
+
+        A run's commits are extended while the run is active: until max(confirm timeout,
+        RUN_IDLE_S) after its last request (a step). A controller that dies takes the broker with
+        it, so its devices revert within one confirm timeout; one that hangs stops being extended
+        after that window. A device busy with a request is skipped (that request commits or finishes anyway).
+        """
+        done = []
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            slots = list(self._slots.values())
+            runs = {k: list(v) for k, v in self._runs.items()}
+        for slot in slots:
+            due = [
+                pid
+                for pid, (timeout, last) in slot.pending.items()
+                if now - last >= timeout * EXTEND_FRACTION
+                and pid in runs
+                and now - runs[pid][1] <= max(runs[pid][0], RUN_IDLE_S)
+            ]
+            if not due or not slot.lock.acquire(blocking=False):
+                continue
+            try:
+                for pid in due:
+                    timeout = int(slot.pending[pid][0])
+                    try:
+                        outcome = slot.call(
+                            "step", f"extend {pid}", lambda s, p=pid, t=timeout: follow_up(s, p, t)
+                        )
+                    except Exception as exc:  # noqa: BLE001 - retried next tick; the read-back decides
+                        done.append((slot.conn.name, pid, f"error: {exc}"))
+                        continue
+                    if outcome == "ours":
+                        slot.pending[pid][1] = time.monotonic()
+                        slot.extensions += 1
+                    else:
+                        slot.pending.pop(pid, None)
+                    done.append((slot.conn.name, pid, outcome))
+            finally:
+                slot.lock.release()
+        return done
 
     def connect(
         self, conns: list[DeviceConnection], wait: bool = True, workers: int = CONNECT_WORKERS
@@ -179,6 +263,9 @@ class SessionPool:
         unique = list({c.name: c for c in conns}.values())
         if not unique:
             return {}
+        with self._lock:
+            for conn in unique:
+                self._announced[conn.name] = conn
 
         def run_all() -> dict[str, str]:
             with ThreadPoolExecutor(max_workers=max(1, min(workers, len(unique)))) as pool:
@@ -189,17 +276,30 @@ class SessionPool:
         threading.Thread(target=run_all, name="broker-connect", daemon=True).start()
         return {c.name: "started" for c in unique}
 
-    def finish(self, conn: DeviceConnection, action: str, persist_id: str) -> dict[str, Any]:
+    def finish(
+        self,
+        conn: DeviceConnection,
+        action: str,
+        persist_id: str,
+        steps: list[dict[str, Any]] | None = None,
+        state: str | None = None,
+    ) -> dict[str, Any]:
+        """confirm / cancel / verify on one device; with steps, the device is read back after."""
         slot = self.slot(conn)
-        label = f"{action} {persist_id}"
+        label = f"{action} {persist_id}" if action != "verify" else "verify (read back)"
+        if persist_id and action != "verify":
+            with self._lock:
+                self._runs.pop(persist_id, None)
 
         def run(session: NetconfSession) -> dict[str, Any]:
             try:
-                return finish_commit(session, action, persist_id)
+                return finish_and_verify(session, action, persist_id, steps, state)
             except Exception as exc:  # noqa: BLE001
                 raise failure_from(exc, conn.name, label) from exc
 
         with slot.lock:
+            if action != "verify":
+                slot.pending.pop(persist_id, None)
             return slot.call(action, label, run)
 
     def stats(self) -> dict[str, Any]:
@@ -212,6 +312,7 @@ class SessionPool:
                         "connects": s.connects,
                         "requests": s.requests,
                         "reconnects": s.reconnects,
+                        "extensions": s.extensions,
                         "connected": bool(s.session and s.session.connected),
                         "session_id": s.session.session_id if s.session else None,
                     }
@@ -284,8 +385,17 @@ class BrokerServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             return self.pool.connect(conns, wait=bool(msg.get("wait", True)))
         if op == "finish":
             return self.pool.finish(
-                DeviceConnection.from_dict(msg["connection"]), msg["action"], msg["persist_id"]
+                DeviceConnection.from_dict(msg["connection"]),
+                msg["action"],
+                msg.get("persist_id"),
+                msg.get("steps"),
+                msg.get("state"),
             )
+        if op == "reachable":
+            return self.pool.reachable()
+        if op == "takeover":
+            self.pool.takeover = tuple(str(p) for p in msg.get("persist_ids") or () if p)
+            return {"takeover": list(self.pool.takeover)}
         if op == "stats":
             return self.pool.stats()
         if op == "ping":
@@ -301,6 +411,15 @@ class BrokerServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         if time.monotonic() - self.last_used > self.idle_timeout:
             return f"idle for {self.idle_timeout:.0f} s"
         return None
+
+    def keep_alive(self) -> None:
+        """Extend the active runs' pending confirmed commits (see SessionPool.extend_pending)."""
+        while True:
+            time.sleep(KEEPALIVE_S)
+            for device, pid, outcome in self.pool.extend_pending():
+                if outcome != "ours":
+                    sys.stderr.write(f"broker {os.getpid()}: extend {pid} on {device}: {outcome}\n")
+                    sys.stderr.flush()
 
     def watch(self) -> None:
         while True:
@@ -343,6 +462,7 @@ def serve(path: str, parent_pid: int, idle_timeout: float, fast_send: bool = Tru
         os.unlink(path)
     server = BrokerServer(path, parent_pid, idle_timeout, fast_send=fast_send)
     threading.Thread(target=server.watch, daemon=True).start()
+    threading.Thread(target=server.keep_alive, daemon=True).start()
     try:
         server.serve_forever(poll_interval=POLL_S)
     finally:
@@ -453,13 +573,30 @@ class BrokerClient:
     def connect(self, conns: list[DeviceConnection], wait: bool = True) -> dict[str, Any]:
         return self.request({"op": "connect", "connections": [c.__dict__ for c in conns], "wait": wait})
 
-    def finish(self, conn: DeviceConnection, action: str, persist_id: str) -> dict[str, Any]:
-        return self.request(
-            {"op": "finish", "connection": conn.__dict__, "action": action, "persist_id": persist_id}
-        )
+    def finish(
+        self,
+        conn: DeviceConnection,
+        action: str,
+        persist_id: str | None,
+        steps: list[dict[str, Any]] | None = None,
+        state: str | None = None,
+    ) -> dict[str, Any]:
+        msg = {"op": "finish", "connection": conn.__dict__, "action": action, "persist_id": persist_id}
+        if steps:
+            msg.update(steps=steps, state=state)
+        return self.request(msg)
 
     def stats(self) -> dict[str, Any]:
         return self.request({"op": "stats"})["result"]
+
+    def takeover(self, persist_ids: list[str]) -> dict[str, Any]:
+        return self.request({"op": "takeover", "persist_ids": list(persist_ids)})
+
+    def reachable(self) -> dict[str, str]:
+        reply = self.request({"op": "reachable"})
+        if not reply.get("ok"):
+            raise BrokerError(str((reply.get("error") or {}).get("msg")))
+        return reply["result"]
 
 
 def ensure_broker(

@@ -22,10 +22,18 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry.backend imp
     capacities_from_topology,
     open_registry,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.registry.readback import (
+    PARTIAL_STATE,
+    holding_devices,
+    partial_message,
+)
 from ansible_collections.qsafe.slicing.plugins.plugin_utils._lock_keeper import (
     start_lock_keeper,
     stop_lock_keeper,
 )
+
+# A run's persist-id is this prefix + its orchestrator lock token.
+PERSIST_PREFIX = "qsafe-"
 
 
 class ActionFailed(Exception):
@@ -59,10 +67,12 @@ def _lock(params: dict[str, Any], check_mode: bool, watch_pid: int) -> dict[str,
     holder = params.get("holder") or f"ansible-playbook pid {watch_pid}"
     info = start_lock_keeper(config, holder=holder, timeout_s=params["timeout"], watch_pid=watch_pid)
     recovered: list[str] = []
-    if not check_mode:
-        with open_registry(**config) as registry:
+    with open_registry(**config) as registry:
+        if not check_mode:
             recovered = registry.recover_stale()
-    return {"changed": False, "lock": info, "recovered_stale": recovered}
+        dead = registry.dead_persist_ids(PERSIST_PREFIX)
+    info = dict(info, persist_id=f"{PERSIST_PREFIX}{info['token']}")
+    return {"changed": False, "lock": info, "recovered_stale": recovered, "takeover_persist_ids": dead}
 
 
 def _unlock(params: dict[str, Any], check_mode: bool, watch_pid: int) -> dict[str, Any]:
@@ -102,19 +112,32 @@ def _release(params: dict[str, Any], check_mode: bool, watch_pid: int) -> dict[s
 
 def _set_state(params: dict[str, Any], check_mode: bool, watch_pid: int) -> dict[str, Any]:
     slice_id, state = params["slice_id"], params["state"]
+    error = params.get("error")
+    held = holding_devices(params.get("readback"))
+    if state == "failed" and held:
+        state = PARTIAL_STATE
+        error = partial_message(
+            error or f"slice {slice_id}: run failed", held, *(params.get("undo_results") or [])
+        )
     with open_registry(**registry_config(params)) as registry:
         record = registry.get(slice_id)
         previous = record["state"] if record else None
         if check_mode:
-            return {"changed": previous != state, "previous_state": previous}
+            return {"changed": previous != state, "previous_state": previous, "state": state, "error": error}
         changed = registry.set_state(
             slice_id,
             state,
-            error=params.get("error"),
+            error=error,
             holder=params.get("holder"),
             lock_token=params.get("lock_token"),
         )
-        return {"changed": changed, "previous_state": previous}
+        return {
+            "changed": changed,
+            "previous_state": previous,
+            "state": state,
+            "error": error,
+            "holding": sorted(held),
+        }
 
 
 def step_outcome(entry: dict[str, Any], status_override: str | None = None) -> dict[str, Any]:

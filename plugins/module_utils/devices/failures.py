@@ -29,6 +29,8 @@ HINTS = {
     "in-use": "another session holds the datastore lock or a confirmed commit is pending; confirm or "
     "cancel it (qsafe.slicing.netconf_confirm) or wait",
     "invalid-input": "fix the task's parameters; nothing was sent to the device",
+    "unreachable": "nothing was changed on any device; start the lab (playbooks/lab_up.yml) or the "
+    "devices, or fix the inventory's connection variables, then re-run",
     "conflict": "the device's current configuration contradicts the step; nothing was changed",
 }
 
@@ -85,6 +87,20 @@ def failure_from(exc: BaseException, device: str, step: str | None) -> DeviceSte
             operation="internal", error_tag="internal-error", error_message=f"{type(exc).__name__}: {exc}"
         )
     return DeviceStepError(info)
+
+
+def unreachable_error(down: dict[str, str]) -> DeviceStepError:
+    """One failure naming every device that cannot be reached (device -> why), before any change."""
+    names = sorted(down)
+    why = "; ".join(f"{d}: {down[d].removeprefix('error: ')}" for d in names)
+    return DeviceStepError(
+        {
+            "device": ", ".join(names),
+            "operation": "connect",
+            "error_tag": "unreachable",
+            "error_message": f"{len(names)} device(s) unreachable before any change: {why}",
+        }
+    )
 
 
 def failure_result(error: dict[str, Any]) -> dict[str, Any]:

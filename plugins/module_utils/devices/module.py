@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import STATES
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import STATES, StepInputError
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import (
     ON_FAILURE,
     missing_step_key,
@@ -29,9 +29,9 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction 
     CommitOptions,
     DeviceConnection,
     StepRequest,
-    finish_commit,
     run_step,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.verify import finish_and_verify
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import HAS_NCCLIENT
 
 # How a step is applied: the same options on every device module and on device_steps.
@@ -58,16 +58,20 @@ OPERATION_SPECS: dict[str, dict[str, Any]] = {name: h.argspec() for name, h in M
 OPERATION_SPECS["device_step"] = {"step": {"type": "dict", "required": True}}
 EXTRA_REQUIRED_IF: dict[str, list[Any]] = {name: h.required_if() for name, h in MODULE_HANDLERS.items()}
 CONFIRM_SPEC: dict[str, Any] = {
-    "devices": {"type": "list", "elements": "str", "required": True},
-    "persist_id": {"type": "str", "required": True},
-    "action": {"type": "str", "default": "confirm", "choices": ["confirm", "cancel"]},
+    "devices": {"type": "list", "elements": "str", "default": []},
+    "persist_id": {"type": "str"},
+    "action": {"type": "str", "default": "confirm", "choices": ["confirm", "cancel", "verify"]},
+    "steps": {"type": "list", "elements": "dict", "default": []},
+    "state": {"type": "str", "choices": ["present", "absent"]},
     "connections": {"type": "dict"},
     **TIMEOUT_SPEC,
 }
+CONFIRM_REQUIRED_IF = [("action", "confirm", ["persist_id"]), ("action", "cancel", ["persist_id"])]
 STEPS_SPEC: dict[str, Any] = {
     "steps": {"type": "list", "elements": "dict", "required": True},
     **APPLY_SPEC,
     "on_failure": {"type": "str", "default": "stop", "choices": list(ON_FAILURE)},
+    "takeover_persist_ids": {"type": "list", "elements": "str", "default": []},
     "connections": {"type": "dict"},
     **TIMEOUT_SPEC,
 }
@@ -76,7 +80,11 @@ STEPS_SPEC: dict[str, Any] = {
 def module_kwargs(name: str) -> dict[str, Any]:
     """AnsibleModule(**kwargs) of module `name` (also what the action plugin validates against)."""
     if name == "netconf_confirm":
-        return {"argument_spec": dict(CONFIRM_SPEC), "supports_check_mode": True}
+        return {
+            "argument_spec": dict(CONFIRM_SPEC),
+            "required_if": CONFIRM_REQUIRED_IF,
+            "supports_check_mode": True,
+        }
     if name == "device_steps":
         return {
             "argument_spec": dict(STEPS_SPEC),
@@ -199,34 +207,79 @@ def run_steps_direct(
             session.close()
 
 
+def confirm_plan(devices: list[str], steps: list[Mapping[str, Any]]) -> tuple[list[str], dict[str, list]]:
+    """(devices in order: the given ones then the steps' others, steps per device)."""
+    per_device: dict[str, list] = {}
+    for position, step in enumerate(steps):
+        if not isinstance(step, Mapping) or not step.get("device") or not step.get("kind"):
+            raise StepInputError(
+                f"steps[{position}]", "must be a plan step (device, kind, operation, params)"
+            )
+        per_device.setdefault(str(step["device"]), []).append(dict(step))
+    ordered = list(dict.fromkeys(list(devices) + list(per_device)))
+    if not ordered:
+        raise StepInputError("devices", "name at least one device (or give steps)")
+    return ordered, per_device
+
+
 def confirm_direct(
-    connections: Mapping[str, DeviceConnection], devices: list[str], action: str, persist_id: str
+    connections: Mapping[str, DeviceConnection],
+    devices: list[str],
+    action: str,
+    persist_id: str | None,
+    steps: Mapping[str, list] | None = None,
+    state: str | None = None,
 ) -> dict[str, Any]:
-    """Confirm or cancel on every device, each on a new session; the netconf_confirm result."""
+    """Confirm / cancel / verify on every device, each on a new session; the netconf_confirm result."""
     outcomes = []
     for device in devices:
         try:
             with connections[device].open() as session:
-                outcomes.append(finish_commit(session, action, persist_id))
+                outcomes.append(
+                    finish_and_verify(session, action, persist_id, (steps or {}).get(device), state)
+                )
         except Exception as exc:  # noqa: BLE001 - reported through the one failure formatter
             outcomes.append(failure_from(exc, device, f"{action} {persist_id}").to_dict())
     return confirm_result(action, outcomes)
 
 
 def confirm_result(action: str, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Summarise per-device outcomes: changed, the devices confirmed/cancelled, failures."""
+    """Summarise per-device outcomes: changed, the devices confirmed/cancelled, failures, and (when
+    steps were given) the read-back: `verified` devices and the `mismatched` steps.
+
+    Fails when a device failed (named with its error) or when a read-back shows a step the device
+    does not hold: after a confirm that is "the slice is not on the devices", whatever the confirm
+    answered; after a cancel, "the rollback did not restore the device".
+    """
     done = [o["device"] for o in outcomes if o.get("changed") and not o.get("msg")]
     failed = [o for o in outcomes if o.get("msg")]
+    mismatched = [m for o in outcomes if not o.get("msg") for m in o.get("mismatched") or []]
     result: dict[str, Any] = {
         "changed": bool(done),
         "action": action,
         "devices": outcomes,
         "confirmed": done if action == "confirm" else [],
         "cancelled": done if action == "cancel" else [],
-        "not_pending": [o["device"] for o in outcomes if not o.get("msg") and not o.get("changed")],
+        "not_pending": [
+            o["device"] for o in outcomes if not o.get("msg") and not o.get("changed") and action != "verify"
+        ],
+        "verified": [o["device"] for o in outcomes if o.get("verified")],
+        "mismatched": mismatched,
+        "failed_devices": [o["device"] for o in failed],  # never "unreachable": Ansible reads that key
     }
-    if failed:
-        result.update(failed=True, msg="; ".join(o["msg"] for o in failed))
+    problems = [o["msg"] for o in failed]
+    if mismatched:
+        by_dev: dict[str, list[str]] = {}
+        for m in mismatched:
+            by_dev.setdefault(str(m["device"]), []).append(f"step {m['index']} ({m['name']}): {m['why']}")
+        what = {
+            "confirm": "after the confirm the device does not hold",
+            "cancel": "after the cancel the device still differs from before the run in",
+            "verify": "read back, the device does not hold",
+        }[action]
+        problems += [f"{dev}: {what} {'; '.join(items)}" for dev, items in by_dev.items()]
+    if problems:
+        result.update(failed=True, msg="; ".join(problems))
     return result
 
 

@@ -17,6 +17,21 @@ confirmed commit that carries the pending commit's persist-id, from any session;
 then reverts all of them. So a step with commit=confirmed first tries the lock: granted -> no
 commit pending -> <commit confirmed persist=ID>; refused for a pending confirmed commit -> edit
 without the lock (the orchestrator lock serialises writers) and <commit confirmed persist-id=ID>.
+
+Whose pending commit is it? netconfd refuses <lock> for ANY pending confirmed commit
+("cannot perform the operation with confirmed-commit pending", in-use) and does not say whose.
+A follow-up <commit><confirmed/><persist-id>P</persist-id></commit> tells: it succeeds only when
+the pending commit was made with P (and restarts its timer), and answers invalid-value at
+/nc:rpc/nc:commit/nc:persist-id otherwise (measured; a wrong persist-id in confirm or
+cancel-commit answers the same, nothing pending answers operation-failed). So a confirmed step
+that finds a pending commit always sends a follow-up with its own persist-id, even when its change
+is already in running (candidate discarded first, so nothing else is committed): a change found
+in running counts as done only under this run's persist-id. When the pending commit is another
+run's (a crashed run's unconfirmed commit, which will revert), the step cancels it if its
+persist-id is one of `CommitOptions.takeover` (runs the registry knows are dead) and runs again
+from the device's own configuration, re-applying the change under this run's persist-id;
+otherwise it fails naming the situation (ForeignCommitPending) instead of netconfd's
+"invalid value".
 """
 
 from __future__ import annotations
@@ -89,6 +104,8 @@ class CommitOptions:
     mode: str = "plain"
     confirm_timeout: int = 120
     persist_id: str | None = None
+    #: persist-ids of dead runs whose pending commits this run may cancel and re-apply
+    takeover: tuple[str, ...] | list[str] = ()
 
     def check(self) -> None:
         if self.mode not in COMMIT_MODES:
@@ -152,6 +169,8 @@ class StepResult:
     after: str = ""
     commands: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    #: persist-id of a dead run's pending commit this step cancelled before re-applying
+    took_over: str | None = None
 
     def to_result(self, diff: bool) -> dict[str, Any]:
         """The Ansible result dict: what was sent (commands), before/after, diff only in diff mode."""
@@ -227,6 +246,66 @@ def _edit_guard(session: NetconfSession, request: StepRequest) -> Iterator[bool]
                 session.unlock("candidate")
 
 
+class ForeignCommitPending(NetconfOperationError):
+    """The device holds a confirmed commit of another run (another persist-id)."""
+
+
+def _foreign(session: NetconfSession, persist_id: str | None) -> ForeignCommitPending:
+    return ForeignCommitPending(
+        session.device,
+        "commit",
+        f"a confirmed commit of another run is pending on the device (not this run's persist-id "
+        f"{persist_id}); the device reverts it by itself when that run's confirm timeout ends. Wait "
+        "for that and re-run, or cancel it (qsafe.slicing.netconf_confirm action=cancel with that "
+        "run's persist_id)",
+        error_tag="in-use",
+    )
+
+
+def _is_wrong_persist_id(exc: NetconfOperationError) -> bool:
+    return (
+        exc.error_tag == "invalid-value"
+        and "persist-id" in (exc.error_path or "")
+        or (exc.operation == "cancel-commit" and exc.error_tag == "invalid-value")
+    )
+
+
+def follow_up(session: NetconfSession, persist_id: str, timeout: int) -> str:
+    """Send a no-change follow-up confirmed commit under persist_id: restarts the pending commit's
+    timer. Returns "ours" (it was pending under persist_id), "none" (nothing pending any more) or
+    "foreign" (another persist-id is pending). The candidate is discarded first (nothing else is
+    committed; other writers edit only under the candidate lock, which nobody gets while a
+    confirmed commit is pending)."""
+    session.discard_changes()
+    try:
+        session.commit(confirmed=True, timeout=timeout, persist_id=persist_id)
+    except NetconfOperationError as exc:
+        if _is_wrong_persist_id(exc):
+            return "foreign"
+        if exc.error_tag == "operation-failed" and any(m in (exc.message or "") for m in NOT_PENDING_MARKS):
+            return "none"
+        raise
+    return "ours"
+
+
+def take_over(session: NetconfSession, takeover: tuple[str, ...] | list[str], own: str | None) -> str | None:
+    """Cancel the pending commit of a dead run if its persist-id is in takeover; the one cancelled
+    ("" when nothing was pending any more), None when none of them is the pending one."""
+    for persist_id in takeover:
+        if not persist_id or persist_id == own:
+            continue
+        try:
+            session.cancel_commit(persist_id=persist_id)
+        except NetconfOperationError as exc:
+            if exc.error_tag == "invalid-value":
+                continue
+            if exc.error_tag == "operation-failed":
+                return ""  # expired meanwhile: nothing pending
+            raise
+        return persist_id
+    return None
+
+
 def validate(request: StepRequest) -> dict[str, Any]:
     """Normalised params; raises StepInputError before anything is sent."""
     if request.state not in STATES:
@@ -240,7 +319,15 @@ def run_step(session: NetconfSession, request: StepRequest) -> StepResult:
     started = time.perf_counter()
     try:
         params = validate(request)
-        result = _transaction(session, request, params)
+        try:
+            result = _transaction(session, request, params)
+        except ForeignCommitPending:
+            taken = take_over(session, request.commit.takeover, request.commit.persist_id)
+            if taken is None:
+                raise
+            # The dead run's change is cancelled: apply the step again, under this run's persist-id.
+            result = _transaction(session, request, params)
+            result.took_over = taken or None
     except BaseException as exc:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -271,14 +358,27 @@ def _transaction(session: NetconfSession, request: StepRequest, params: dict[str
                 after = session.get_config("candidate", flt)
             result.changed = canonical(before) != canonical(after)
             result.before, result.after = pretty(before), pretty(after)
+            opts = request.commit
             if request.check_mode or not result.changed:
                 if edited:
                     session.discard_changes()
+                if pending and not request.check_mode and opts.mode == "confirmed":
+                    # Already in running, but a confirmed commit is pending: done only if it is ours.
+                    whose = follow_up(session, str(opts.persist_id), opts.confirm_timeout)
+                    if whose == "foreign":
+                        raise _foreign(session, opts.persist_id)
+                    result.commit = "pending-confirmed" if whose == "ours" else None
                 return result
-            opts = request.commit
             if opts.mode == "confirmed":
                 if pending:
-                    session.commit(confirmed=True, timeout=opts.confirm_timeout, persist_id=opts.persist_id)
+                    try:
+                        session.commit(
+                            confirmed=True, timeout=opts.confirm_timeout, persist_id=opts.persist_id
+                        )
+                    except NetconfOperationError as exc:
+                        if _is_wrong_persist_id(exc):
+                            raise _foreign(session, opts.persist_id) from exc
+                        raise
                     result.commit = "confirmed-follow-up"
                 else:
                     session.commit(confirmed=True, timeout=opts.confirm_timeout, persist=opts.persist_id)

@@ -250,8 +250,13 @@ class NetconfSession:
         )
 
     # -- operations --------------------------------------------------------------------------
-    def get_config(self, source: str = "running", filter: str | tuple[str, str] | None = None) -> str:  # noqa: A002
-        """<data> XML of source; filter is subtree XML, ("subtree", xml) or ("xpath", expr)."""
+    def get_config(
+        self,
+        source: str = "running",
+        filter: str | tuple[str, str] | list[str] | None = None,  # noqa: A002
+    ) -> str:
+        """<data> XML of source; filter is subtree XML, a list of subtree top nodes (one filter),
+        ("subtree", xml) or ("xpath", expr)."""
         flt = ("subtree", filter) if isinstance(filter, str) else filter
         reply = self._call("get-config", lambda m: m.get_config(source=source, filter=flt))
         return reply.data_xml

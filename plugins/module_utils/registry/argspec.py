@@ -40,6 +40,8 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "lock_token": {"type": "str", "no_log": False},
     "keeper_pid": {"type": "int"},
     "timeout": {"type": "float", "default": 300.0},
+    "readback": {"type": "dict"},
+    "undo_results": {"type": "list", "elements": "raw"},
 }
 
 REQUIRED_BY_ACTION: dict[str, tuple[str, ...]] = {

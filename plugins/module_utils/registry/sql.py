@@ -34,17 +34,33 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry.usage impor
     require_fit,
 )
 
-STATES = ("planned", "provisioning", "provisioned", "failed", "deprovisioning", "deprovisioned")
+STATES = (
+    "planned",
+    "provisioning",
+    "provisioned",
+    "failed",
+    "failed-partial",
+    "deprovisioning",
+    "deprovisioned",
+)
 TRANSITIONAL_STATES = ("provisioning", "deprovisioning")
+# A run that failed and could not put every device back (an undo failed, a device was down): the
+# slice keeps its reservation and its last_error names the devices that still hold configuration;
+# a re-run (provision or deprovision) finishes the job.
+PARTIAL_STATE = "failed-partial"
+# States after which the last run's owner (and so its persist-id) is kept: a re-run may find that
+# run's confirmed commits still pending on devices and cancel them (see dead_persist_ids).
+FAILED_STATES = ("failed", PARTIAL_STATE)
 # States in which a slice has (or may still have) configuration on the devices.
-HOLDING_STATES = ("provisioned", *TRANSITIONAL_STATES)
+HOLDING_STATES = ("provisioned", *TRANSITIONAL_STATES, PARTIAL_STATE)
 # Which state may follow which. Re-entering the same state is an idempotent no-op.
 TRANSITIONS = {
     "planned": {"provisioning", "failed", "deprovisioned"},
-    "provisioning": {"provisioned", "failed"},
+    "provisioning": {"provisioned", "failed", PARTIAL_STATE},
     "provisioned": {"provisioning", "deprovisioning", "failed"},
     "failed": {"planned", "provisioning", "deprovisioning", "deprovisioned"},
-    "deprovisioning": {"deprovisioned", "failed"},
+    PARTIAL_STATE: {"provisioning", "deprovisioning", "failed"},
+    "deprovisioning": {"deprovisioned", "failed", PARTIAL_STATE},
     "deprovisioned": {"planned"},
 }
 STEP_STATUSES = ("ok", "changed", "failed", "skipped", "rolled_back", "rollback_failed")
@@ -297,11 +313,13 @@ class SqlRegistry:
             db(f"DELETE FROM {table} WHERE slice_id = ?", (slice_id,))  # noqa: S608 - fixed table names
 
     def release(self, slice_id: str) -> bool:
-        """Free the slice's reservation; the record stays. False when nothing was reserved."""
+        """Free the slice's reservation; the record stays. False when nothing was reserved, and
+        while the slice is failed-partial: devices still hold part of it, so its capacity and
+        VLANs stay booked until a re-run finishes the job."""
         check_slice_id(slice_id)
         with self._write() as db:
-            row = db("SELECT reserved FROM slices WHERE id = ?", (slice_id,))
-            if not row or not row[0][0]:
+            row = db("SELECT reserved, state FROM slices WHERE id = ?", (slice_id,))
+            if not row or not row[0][0] or row[0][1] == PARTIAL_STATE:
                 return False
             self._drop_reservation(db, slice_id)
             db("UPDATE slices SET reserved = 0, updated_at = ? WHERE id = ?", (time.time(), slice_id))
@@ -342,10 +360,10 @@ class SqlRegistry:
             raise RegistryInputError("error: must be a string")
         now = time.time()
         with self._write() as db:
-            row = db("SELECT state, last_error, run FROM slices WHERE id = ?", (slice_id,))
+            row = db("SELECT state, last_error, run, owner FROM slices WHERE id = ?", (slice_id,))
             if not row:
                 raise SliceNotFound(slice_id)
-            current, last_error, run = row[0]
+            current, last_error, run, owner = row[0]
             if current == state:
                 if error is not None and error != last_error:
                     db(
@@ -360,10 +378,11 @@ class SqlRegistry:
                     f"slice {slice_id}: cannot go from {current} to {state}"
                     f" (allowed from {current}: {allowed})"
                 )
-            owner = None
             if state in TRANSITIONAL_STATES:
                 owner = to_json(self._owner(holder, lock_token), "owner")
                 run += 1
+            elif state not in FAILED_STATES:
+                owner = None
             if error is None and state in ("provisioned", "deprovisioned", "planned"):
                 last_error = None
             db(
@@ -459,6 +478,19 @@ class SqlRegistry:
                 (state,) if state else (),
             )
             return [self._record(db, row, False) for row in rows]
+
+    def dead_persist_ids(self, prefix: str) -> list[str]:
+        """Persist-ids (prefix + lock token) of the last runs of failed slices and of stale ones.
+
+        Those runs are over (failed, or their controller died): a confirmed commit of theirs still
+        pending on a device will only revert, so a new run may cancel it and re-apply its own.
+        """
+        found = []
+        for record in self.stale() + self.list("failed") + self.list(PARTIAL_STATE):
+            token = (record.get("owner") or {}).get("token")
+            if token and f"{prefix}{token}" not in found:
+                found.append(f"{prefix}{token}")
+        return found
 
     # ---- crash recovery --------------------------------------------------------------------
     def _owner_alive(self, owner: dict | None, live: dict | None) -> bool:
