@@ -26,6 +26,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry.readback im
     PARTIAL_STATE,
     holding_devices,
     partial_message,
+    undo_status,
 )
 from ansible_collections.qsafe.slicing.plugins.plugin_utils._lock_keeper import (
     start_lock_keeper,
@@ -160,7 +161,11 @@ def _record_steps(params: dict[str, Any], check_mode: bool, watch_pid: int) -> d
     """Append step outcomes to the slice's current run (device_step loop results or mappings)."""
     rows = []
     for position, entry in enumerate(params["steps"]):
-        step = step_outcome(entry, params.get("step_status"))
+        override = params.get("step_status")
+        if override == "rolled_back" and not entry.get("failed"):
+            # Never rolled_back for a device state that was not read back.
+            override = undo_status(entry, {}, params.get("readback"))
+        step = step_outcome(entry, override)
         where = f"steps[{position}]"
         for field in ("index", "name", "status"):
             if step.get(field) in (None, ""):
