@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pathlib
+import re
 import signal
 import time
 
@@ -39,6 +40,8 @@ STEPS = plan_from_documents(
 PLAN_DEVICES = sorted({s["device"] for s in STEPS})
 # Long enough for a run on a loaded 2-core machine, short enough to wait for it in a test.
 CONFIRM_TIMEOUT_S = 15
+# device_steps prints "[k/n] step <index> <device>: ..." as each step finishes.
+STEP_LINE = re.compile(r"\[\d+/\d+\] step \d+ ")
 
 
 def processes_of(state_dir: pathlib.Path) -> list[int]:
@@ -73,16 +76,19 @@ def reap(state_dir):
     assert not left, f"processes left behind by the runs: {left}"
 
 
-def run_until(lab, state_dir, playbook: str, extra: dict, marker: str):
-    """Start a playbook, kill its process group as soon as `marker` is printed (a crash)."""
+def run_until(lab, state_dir, playbook: str, extra: dict, steps_done: int):
+    """Start a playbook, kill its process group (a crash) as soon as `steps_done` device steps have
+    printed their progress line: all committed (confirmed commits pending), none confirmed yet."""
     proc = start_playbook(playbook, lab.lab_dir, state_dir, extra)
     seen = []
+    done = 0
     for line in proc.stdout:
         seen.append(line)
-        if marker in line:
+        done += bool(STEP_LINE.search(line))
+        if done >= steps_done:
             break
     else:
-        pytest.fail(f"the run never printed {marker!r}:\n" + "".join(seen[-40:]))
+        pytest.fail(f"the run never finished {steps_done} steps:\n" + "".join(seen[-40:]))
     kill_controller(proc)
     return "".join(seen)
 
@@ -104,7 +110,7 @@ def remove_slice(play, lab, baseline) -> None:
 
 def test_rerun_right_after_a_crashed_provision(play, lab, baseline, state_dir, clean_devices, reap):
     extra = {"slice_provision_confirm_timeout": CONFIRM_TIMEOUT_S}
-    run_until(lab, state_dir, "enterprise_app_slice.yml", extra, "Confirm the slice")
+    run_until(lab, state_dir, "enterprise_app_slice.yml", extra, len(STEPS))
     assert held_devices(lab, baseline), "the crashed run applied nothing"
     again = play("enterprise_app_slice.yml", extra)
     assert again.rc == 0, again.stdout[-4000:]
@@ -120,7 +126,7 @@ def test_rerun_right_after_a_crashed_deprovision(play, lab, baseline, state_dir,
     first = play("enterprise_app_slice.yml")
     assert first.rc == 0, first.stdout[-3000:]
     extra = {"slice_id": SLICE, "slice_deprovision_confirm_timeout": CONFIRM_TIMEOUT_S}
-    run_until(lab, state_dir, "deprovision_slice.yml", extra, "Confirm the removal")
+    run_until(lab, state_dir, "deprovision_slice.yml", extra, len(STEPS))
     again = play("deprovision_slice.yml", extra)
     assert again.rc == 0, again.stdout[-4000:]
     settle()
@@ -148,7 +154,7 @@ def test_run_longer_than_the_confirm_timeout(play, lab, baseline, state_dir, cle
 
 def test_a_killed_run_leaves_no_process(lab, baseline, state_dir, reap):
     extra = {"slice_provision_confirm_timeout": 5}
-    run_until(lab, state_dir, "enterprise_app_slice.yml", extra, "] step 20 ")
+    run_until(lab, state_dir, "enterprise_app_slice.yml", extra, 21)
     # `reap` fails the test if a worker, broker or lock keeper of the run is still alive 10 s on.
     settle(8)
     assert not held_devices(lab, baseline)
