@@ -258,3 +258,33 @@ def test_partial_confirm_of_a_deprovision_is_reported_per_device(
     assert not held_devices(lab, baseline)
     with open_registry(state_dir) as registry:
         assert registry.get(SLICE)["state"] == "deprovisioned"
+
+
+@pytest.mark.slow
+def test_a_500_connection_slice_outlasting_its_confirm_timeout(
+    play, lab, baseline, state_dir, clean_devices, reap
+):
+    # 6010 steps on 9 devices: the run takes minutes, far longer than the 20 s confirm timeout;
+    # the devices touched first must still hold the slice when the run says provisioned.
+    conns = [
+        {
+            "name": f"c{i}",
+            "from": "cell-1",
+            "to": "core-1",
+            "security": "dh",
+            "bandwidth_mbps": 1,
+            "max_latency_ms": 20,
+        }
+        for i in range(500)
+    ]
+    doc = {"slice": {"id": "bulk-500", "connections": conns}, "slice_provision_confirm_timeout": 20}
+    run = play("provision_slice.yml", doc)
+    assert run.rc == 0, run.stdout[-4000:]
+    assert run.seconds > 20
+    settle(25)
+    held = held_devices(lab, baseline)
+    with open_registry(state_dir) as registry:
+        assert registry.get("bulk-500")["state"] == "provisioned"
+    removed = play("deprovision_slice.yml", {"slice_id": "bulk-500", "slice_deprovision_confirm_timeout": 20})
+    assert removed.rc == 0, removed.stdout[-4000:]
+    assert len(held) == 9, f"provisioned, but only {held} hold it after the timeout"
