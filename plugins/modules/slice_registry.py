@@ -157,7 +157,7 @@ takeover_persist_ids:
     - Persist-ids of the last runs of failed and stale slices (over for good). A device step may
       cancel a confirmed commit of theirs that it finds pending and re-apply its change under this
       run's persist-id. The action hands them to the play's session broker, so every device step
-      of the play can (qsafe.slicing.device_steps O(takeover_persist_ids) overrides).
+      of the play can (the C(takeover_persist_ids) option of M(qsafe.slicing.device_steps) overrides).
   returned: action is lock
   type: list
   elements: str
