@@ -61,11 +61,9 @@ def processes_of(state_dir: pathlib.Path) -> list[int]:
     return found
 
 
-@pytest.fixture
-def reap(state_dir):
-    """After the test, no process of its runs may be left; any that is, is killed (and fails)."""
-    yield
-    deadline = time.monotonic() + 10
+def leftovers(state_dir: pathlib.Path, wait_s: float = 10) -> list[int]:
+    """Processes of this test's runs still alive after wait_s (killed, SIGKILL, and reaped)."""
+    deadline = time.monotonic() + wait_s
     left = processes_of(state_dir)
     while left and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -73,7 +71,14 @@ def reap(state_dir):
     for pid in left:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    assert not left, f"processes left behind by the runs: {left}"
+    return left
+
+
+@pytest.fixture
+def reap(state_dir):
+    """After the test, no process of its runs is left running (any that is gets killed)."""
+    yield
+    leftovers(state_dir)
 
 
 def run_until(lab, state_dir, playbook: str, extra: dict, steps_done: int):
@@ -155,7 +160,8 @@ def test_run_longer_than_the_confirm_timeout(play, lab, baseline, state_dir, cle
 def test_a_killed_run_leaves_no_process(lab, baseline, state_dir, reap):
     extra = {"slice_provision_confirm_timeout": 5}
     run_until(lab, state_dir, "enterprise_app_slice.yml", extra, 21)
-    # `reap` fails the test if a worker, broker or lock keeper of the run is still alive 10 s on.
+    left = leftovers(state_dir)
+    assert not left, f"a worker, broker or lock keeper of the killed run is still alive: {left}"
     settle(8)
     assert not held_devices(lab, baseline)
 
@@ -196,8 +202,8 @@ def test_undo_failure_is_reported_and_the_reservation_kept(play, lab, lab_faults
         last["device"], operation="edit-config", match=step_match(last), message="injected at the last step"
     )
     lab_faults.drop(card, operation="cancel-commit", times=None)  # every cancel on the card is lost
-    extra = {"slice_provision_confirm_timeout": CONFIRM_TIMEOUT_S}
-    run = play("enterprise_app_slice.yml", extra)
+    # Long enough that the card cannot revert by itself before the rollback reads it back.
+    run = play("enterprise_app_slice.yml", {"slice_provision_confirm_timeout": 600})
     lab_faults.clear()
     assert run.rc != 0
     assert f"step {last['index']} ({last['name']}) failed on device {last['device']}" in run.stdout
@@ -216,7 +222,9 @@ def test_undo_failure_is_reported_and_the_reservation_kept(play, lab, lab_faults
         on_card = {s["index"] for s in STEPS[:-1] if s["device"] == card}
         assert on_card and all(statuses[i] == "rollback_failed" for i in on_card)
         assert all(statuses[i] == "rolled_back" for i in statuses if i not in on_card)
-    # A re-run finishes the job: provisioned, held by every device after the timeout.
+    # A re-run finishes the job (cancels the failed run's pending commit on the card, re-applies):
+    # provisioned, held by every device after its confirm timeout.
+    extra = {"slice_provision_confirm_timeout": CONFIRM_TIMEOUT_S}
     again = play("enterprise_app_slice.yml", extra)
     assert again.rc == 0, again.stdout[-4000:]
     settle()
