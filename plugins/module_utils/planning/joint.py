@@ -80,7 +80,7 @@ def search(
     then `link` is None), JointStopped when `deadline` (time.monotonic) or `max_nodes` is reached.
     """
     count = len(bandwidths)
-    root_exclusions = tuple(frozenset() for _ in range(count))
+    root_exclusions = tuple(frozenset() for _round in range(count))
     routes = []
     for index in range(count):
         route = solve(index, frozenset())

@@ -70,7 +70,7 @@ def random_case(rng):
         )
     used = {name: rng.choice([0, 0, 100]) for name, *_rest in links}
     legs = []
-    for _ in range(rng.randint(2, 3)):
+    for _round in range(rng.randint(2, 3)):
         src, dst = rng.sample(sites, 2)
         legs.append((src, dst, rng.choice(LEVELS[:2]), rng.choice([200, 300]), rng.choice([3.0, 4.0, 6.0])))
     return sites, links, used, legs
@@ -79,7 +79,7 @@ def random_case(rng):
 def test_never_refuses_what_some_assignment_carries():
     rng = random.Random(7)
     rescued = refused = 0
-    for _ in range(1500):
+    for _round in range(1500):
         sites, links, used, legs = random_case(rng)
         topology = make_topology([(s, "metro", 0, 0) for s in sites], links)
         request = make_request(topology, [(f"c{i}", *leg) for i, leg in enumerate(legs)])
@@ -147,7 +147,7 @@ def test_medium_networks_against_highs(seed):
     engine = PathEngine(topology)
     sites = sorted(topology.sites)
     agreed = placed = 0
-    for _ in range(12):
+    for _round in range(12):
         hub = rng.choice(sites)
         legs = []
         for _leg in range(rng.randint(2, 4)):

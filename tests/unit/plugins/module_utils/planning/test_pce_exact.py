@@ -104,7 +104,7 @@ def test_layered_oracle_agrees_with_highs():
     used = {name: rng.choice([0, 0, 9500]) for name in topology.links}
     sites = sorted(topology.sites)
     found = 0
-    for _ in range(25):
+    for _round in range(25):
         src, dst = rng.sample(sites, 2)
         args = (src, dst, rng.choice(LEVELS), rng.choice([100, 800]), rng.uniform(1.0, 6.0))
         highs, layered = exact_route(topology, used, *args), exact_route_layered(topology, used, *args)

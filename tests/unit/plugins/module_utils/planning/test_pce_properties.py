@@ -107,7 +107,7 @@ def test_exact_when_the_bound_binds():
     the cases where a latency-first fallback spends premium links that the optimum does not."""
     rng = random.Random(14)
     binding = latency_first_differs = 0
-    for _ in range(4000):
+    for _round in range(4000):
         sites = SITE_NAMES[: rng.randint(4, 5)]
         links = []
         for index in range(rng.randint(8, 14)):

@@ -51,7 +51,7 @@ def test_pruned_placement_equals_trying_every_candidate(seed, monkeypatch):
 
     monkeypatch.setattr(pce, "_plan_at", counting)
     pruned = 0
-    for _ in range(8):
+    for _round in range(8):
         cell, core = rng.sample(cells, 2)
         connections = [
             ("control", cell, core, "dh", 100, 10),

@@ -49,7 +49,7 @@ def test_changed_topology_is_validated_again(loads, testbed_document, enterprise
 def test_invalid_topology_is_never_cached(loads, testbed_document, enterprise_slice):
     broken = copy.deepcopy(testbed_document)
     broken["topology"]["links"][0]["security"] = "quantum"
-    for _ in range(2):
+    for _round in range(2):
         with pytest.raises(DescriptorError):
             plan.plan_from_documents(enterprise_slice, broken)
     assert len(loads) == 2
