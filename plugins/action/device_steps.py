@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of qsafe.slicing.device_steps: a plan's steps, serially, in one task, via the broker.
 
-Logic in module_utils/device_batch.py; here: connection variables from the inventory, the play's
+Logic in module_utils/devices/batch.py and runs.py; here: connection variables from the inventory, the play's
 session broker (its sessions opened in parallel before the first step), one broker request per
 step and one progress line per finished step through Ansible's display (shown while it runs).
 """
@@ -19,6 +19,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import
     batch_requests,
     progress_line,
     run_batch,
+    task_steps,
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures import failure_result
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
@@ -43,18 +44,24 @@ class ActionModule(NetconfDeviceAction):
         result = self._base_result(tmp, task_vars)
         kwargs = module_kwargs(self.module_name)
         _validation, args = self.validate_argument_spec(
-            argument_spec=kwargs["argument_spec"], required_if=kwargs.get("required_if", [])
+            **{k: v for k, v in kwargs.items() if k != "supports_check_mode"}
         )
         mode = self._execution(task_vars)
         if mode == "module":
-            result.update(self._as_module(args, task_vars))
+            result.update(self._as_module(args, task_vars), persist_id=args.get("persist_id"))
             return result
         check_mode, diff = bool(self._task.check_mode), bool(self._task.diff)
-        steps = args["steps"]
+        # The run's persist-id comes back with the result, so a slice rescue merging several
+        # device tasks' results can tell this run's from an earlier run's in the same play.
+        result["persist_id"] = args.get("persist_id")
         try:
+            steps, states = task_steps(args["steps"], args.get("kind"), args.get("items"), args["state"])
             commit = CommitOptions(args["commit"], int(args["confirm_timeout"]), args.get("persist_id"))
-            requests = batch_requests(steps, args["state"], commit, check_mode, diff)
+            requests = batch_requests(steps, args["state"], commit, check_mode, diff, states)
             conns = self._connections(requests, args, task_vars)
+            extra = [d for d in args["preconnect"] if d not in conns]
+            ahead = [self._device_connection(d, {"netconf_timeout": args["netconf_timeout"]}, task_vars)
+                     for d in extra] if mode == "broker" else []
         except AnsibleActionFail:
             raise
         except Exception as exc:  # noqa: BLE001 - bad input: named, nothing sent
@@ -71,7 +78,9 @@ class ActionModule(NetconfDeviceAction):
             broker = self._broker(task_vars)
             # Sessions of every device of the list, opened in the background in first-use order
             # while the first steps already run (each step waits for its own device only).
-            broker.connect(list(conns.values()), wait=False)
+            # `preconnect` names devices that later tasks of the run will need: their sessions open
+            # after this task's own, while it runs.
+            broker.connect(list(conns.values()) + ahead, wait=False)
         except Exception as exc:  # noqa: BLE001 - no device was touched
             result.update(batch_failure(exc))
             return result
@@ -113,13 +122,14 @@ class ActionModule(NetconfDeviceAction):
     def _as_module(self, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         """Ship the module (one process for the whole list), with connections from the inventory."""
         given = dict(args.get("connections") or {})
-        for step in args["steps"]:
+        steps, _states = task_steps(args["steps"], args.get("kind"), args.get("items"), args["state"])
+        for step in steps:
             device = step.get("device") if isinstance(step, dict) else None
             if device and device not in given:
                 timeout = {"netconf_timeout": args["netconf_timeout"]}
                 conn = self._device_connection(device, timeout, task_vars)
                 given[device] = {k: v for k, v in conn.__dict__.items() if k not in ("name", "timeout")}
-        module_args = dict(args, connections=given)
+        module_args = dict(args, connections=given, preconnect=[])
         return self._execute_module(
             module_name="qsafe.slicing.device_steps", module_args=module_args, task_vars=task_vars
         )

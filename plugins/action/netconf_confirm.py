@@ -15,6 +15,8 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures imp
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     confirm_direct,
     confirm_result,
+    confirm_targets,
+    with_run,
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import DeviceConnection
 from ansible_collections.qsafe.slicing.plugins.plugin_utils._device_action import (
@@ -28,7 +30,13 @@ class ActionModule(NetconfDeviceAction):
     def _run_module(
         self, args: dict[str, Any], task_vars: dict[str, Any], mode: str, check_mode: bool, diff: bool
     ) -> dict[str, Any]:
-        return self._confirm(args, task_vars, mode, check_mode)
+        try:
+            devices, log = confirm_targets(args)
+        except Exception as exc:  # noqa: BLE001 - bad runs: named, nothing sent
+            return failure_result(failure_from(exc, "?", args["action"]).to_dict())
+        given = {k: v for k, v in args.items() if k != "runs"}
+        outcome = self._confirm(dict(given, devices=devices), task_vars, mode, check_mode)
+        return with_run(outcome, log, args["action"])
 
     def _confirm(
         self, args: dict[str, Any], task_vars: dict[str, Any], mode: str, check_mode: bool

@@ -1,8 +1,8 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Runs qsafe.slicing.slice_registry in the controller's worker: no module process per task, and
-the lock keeper watches the ansible-playbook process (the worker's parent), so the lock dies
-with the play however the play ends."""
+"""Runs qsafe.slicing.slice_registry (the registry's writes) in the controller's worker: no module
+process per task, and the lock keeper watches the ansible-playbook process (the worker's parent),
+so the lock dies with the play however the play ends."""
 
 from __future__ import annotations
 

@@ -31,7 +31,28 @@ options:
         the RV(results) of an earlier run can be passed back (for example to undo them).
     type: list
     elements: dict
-    required: true
+    default: []
+  kind:
+    description:
+      - Device kind of O(items) (C(l2_switch), C(optical_switch), C(encryptor), C(key_stream)).
+    type: str
+  items:
+    description:
+      - The simple item form of the device roles, run after O(steps) - a dict of operation name
+        (C(vlan), C(vlan_member), C(cross_connect), C(client_port), C(stream)) to a list of flat
+        items, each with C(device), the operation's parameters and an optional C(state) (default
+        O(state)).
+      - Present items run in the operations' order, absent items after them in reverse order (a
+        port membership is removed before its VLAN). Requires O(kind).
+    type: dict
+  preconnect:
+    description:
+      - More devices (inventory hostnames) whose NETCONF sessions the play's broker opens in the
+        background after those of this task's steps - the devices later tasks of the same run will
+        change. Nothing is sent to them. Ignored unless the broker runs the steps.
+    type: list
+    elements: str
+    default: []
   state:
     description:
       - C(present) applies each step, C(absent) its inverse.
@@ -67,6 +88,13 @@ EXAMPLES = r"""
     persist_id: "{{ run_persist_id }}"
   register: applied
 
+- name: VLAN 3001 and its port membership on a switch (item form)
+  qsafe.slicing.device_steps:
+    kind: l2_switch
+    items:
+      vlan: [{device: sw-cell-1, vlan_id: 3001, name: lab.demo}]
+      vlan_member: [{device: sw-cell-1, port: ru-1, vlan_id: 3001, mode: trunk}]
+
 - name: Undo the applied ones in reverse order
   qsafe.slicing.device_steps:
     steps: "{{ applied.results | selectattr('changed') | reverse | list }}"
@@ -99,6 +127,10 @@ applied:
   description: Number of steps that changed a device.
   returned: always
   type: int
+persist_id:
+  description: The O(persist_id) the steps were committed with (tells one run's results from another's).
+  returned: always
+  type: str
 elapsed_ms:
   description: Wall time of the whole list, in milliseconds.
   returned: success
@@ -127,7 +159,11 @@ error_path:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import batch_failure, batch_requests
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.batch import (
+    batch_failure,
+    batch_requests,
+    task_steps,
+)
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     module_kwargs,
     require_ncclient,
@@ -149,8 +185,9 @@ def main() -> None:
     params = module.params
     given = params.get("connections") or {}
     try:
+        steps, states = task_steps(params["steps"], params.get("kind"), params.get("items"), params["state"])
         commit = CommitOptions(params["commit"], int(params["confirm_timeout"]), params.get("persist_id"))
-        requests = batch_requests(params["steps"], params["state"], commit, module.check_mode, module._diff)
+        requests = batch_requests(steps, params["state"], commit, module.check_mode, module._diff, states)
         conns = {}
         for request in requests:
             entry = given.get(request.device) or {}
@@ -158,8 +195,9 @@ def main() -> None:
                 dict(entry, name=request.device, timeout=params["netconf_timeout"])
             )
     except Exception as exc:  # noqa: BLE001 - bad input is reported like any step failure
-        module.fail_json(**batch_failure(exc))
-    result = run_steps_direct(conns, params["steps"], requests, params["on_failure"])
+        module.fail_json(**batch_failure(exc), persist_id=params.get("persist_id"))
+    result = run_steps_direct(conns, steps, requests, params["on_failure"])
+    result["persist_id"] = params.get("persist_id")
     if result.get("failed"):
         module.fail_json(**result)
     module.exit_json(**result)

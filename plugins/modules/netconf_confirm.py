@@ -18,10 +18,19 @@ version_added: 0.1.0
 author: qsafe.slicing team (@qsafe)
 options:
   devices:
-    description: Inventory hostnames of the devices.
+    description:
+      - Inventory hostnames of the devices. One of O(devices) and O(runs) is required.
     type: list
     elements: str
-    required: true
+  runs:
+    description:
+      - Registered results of the C(qsafe.slicing.device_steps) tasks of a run, in the order they
+        ran (missing or skipped ones allowed). The devices are then taken from them - for
+        C(confirm) the changed devices in first-change order, for C(cancel) every device changed or
+        failed on in reverse first-touch order - and results made with another persist-id (an
+        earlier run in the same play) are ignored.
+    type: list
+    elements: raw
   persist_id:
     description: Persist token that the confirmed commits were made with.
     type: str
@@ -65,6 +74,13 @@ EXAMPLES = r"""
     devices: [tce-ch2-a, ots-metro-1, sw-cell-1]
     persist_id: "{{ run_persist_id }}"
     action: cancel
+
+- name: Roll back every device the run's device_steps tasks touched (reverse first-touch order)
+  qsafe.slicing.netconf_confirm:
+    runs: "{{ [key_stream_result, encryptor_result] }}"
+    persist_id: "{{ run_persist_id }}"
+    action: cancel
+  register: cancelled
 """
 
 RETURN = r"""
@@ -96,6 +112,23 @@ devices:
   returned: always
   type: list
   elements: dict
+touched_devices_reverse:
+  description: With O(runs), the devices the run changed or failed on, last touched first.
+  returned: when O(runs) is given
+  type: list
+  elements: str
+applied:
+  description: With O(runs), how many steps the run applied (changed a device and did not fail).
+  returned: when O(runs) is given
+  type: int
+undo_steps:
+  description:
+    - With O(runs) and O(action=cancel), the applied steps on devices where cancel reverted nothing
+      (already confirmed, or cancel failed), newest first - undo them explicitly with
+      C(qsafe.slicing.device_steps state=absent).
+  returned: when O(runs) is given and O(action=cancel)
+  type: list
+  elements: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -106,8 +139,10 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures imp
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.module import (
     confirm_direct,
     confirm_result,
+    confirm_targets,
     module_kwargs,
     require_ncclient,
+    with_run,
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import DeviceConnection
 
@@ -120,10 +155,13 @@ def main() -> None:
     if missing:
         module.fail_json(msg=missing_required_lib(missing))
     params = module.params
-    devices = params["devices"]
+    try:
+        devices, log = confirm_targets(params)
+    except Exception as exc:  # noqa: BLE001 - bad runs are reported like any step failure
+        module.fail_json(**failure_result(failure_from(exc, "?", params["action"]).to_dict()))
     if module.check_mode:
         planned = [{"device": d, "changed": True} for d in devices]
-        module.exit_json(**confirm_result(params["action"], planned))
+        module.exit_json(**with_run(confirm_result(params["action"], planned), log, params["action"]))
     connections = {}
     for device in devices:
         try:
@@ -133,7 +171,9 @@ def main() -> None:
         except Exception as exc:  # noqa: BLE001 - bad input is reported like any step failure
             error = failure_from(exc, device, params["action"]).to_dict()
             module.fail_json(**failure_result(error))
-    result = confirm_direct(connections, devices, params["action"], params["persist_id"])
+    result = with_run(
+        confirm_direct(connections, devices, params["action"], params["persist_id"]), log, params["action"]
+    )
     if result.get("failed"):
         module.fail_json(**result)
     module.exit_json(**result)

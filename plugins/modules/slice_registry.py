@@ -7,11 +7,11 @@ DOCUMENTATION = r"""
 module: slice_registry
 author: qsafe.slicing team (@qsafe)
 version_added: "0.1.0"
-short_description: Slice registry, reservations and the orchestrator lock
+short_description: Write the slice registry and hold the orchestrator lock
 description:
-  - Reads and writes the slice registry (slice records, reservations of link capacity, compute
-    and VLANs, per-step timings) and takes or releases the orchestrator lock that lets one change
-    run at a time across concurrent playbook runs.
+  - Writes the slice registry (slice records, reservations of link capacity, compute and VLANs,
+    per-step timings) and takes or releases the orchestrator lock that lets one change run at a
+    time across concurrent playbook runs. Reads are M(qsafe.slicing.slice_registry_info).
   - The backend is SQLite (a file in the state dir) unless a PostgreSQL O(dsn) is given; unset
     options fall back to the environment (E(QSAFE_REGISTRY_DSN), E(QSAFE_REGISTRY_PATH),
     E(QSAFE_STATE_DIR)), then to C(.state/registry.sqlite3) under the current directory.
@@ -23,17 +23,16 @@ options:
       - C(lock) starts a lock keeper holding the orchestrator lock until C(unlock) or until
         C(ansible-playbook) exits, then marks slices of dead controllers C(failed).
       - C(unlock) releases the lock taken by C(lock) (needs O(lock_token) and O(keeper_pid)).
-      - C(reservations) returns what all slices except O(slice_id) hold (the path lookup's input).
-      - C(reserve) atomically checks that O(plan) fits the capacities of O(topology) and records it.
-      - C(release) frees the slice's reservation; C(set_state) moves the slice to O(state).
-      - C(record_steps) appends O(steps) outcomes to the slice's current run.
-      - C(get), C(list), C(recover_stale) read the records or mark stale ones failed.
-      - C(teardown_steps) returns the steps that deprovisioning O(slice_id) undoes, in reverse plan
-        order, leaving out shared resources that other slices still use.
+      - C(reserve) atomically checks that O(plan) fits the capacities of O(topology) and records it;
+        returns the plan's route summary (RV(summary)).
+      - C(release) frees the slice's reservation.
+      - C(set_state) moves the slice to O(state), after recording the step outcomes of O(runs) when
+        given; moving to C(failed) without O(error) composes the run's failure message (RV(error)).
+      - C(record_steps) appends O(steps) (or O(runs)) outcomes to the slice's current run.
+      - C(recover_stale) marks slices of dead controllers failed.
     type: str
     required: true
-    choices: [lock, unlock, reservations, reserve, release, set_state, record_steps, get, list,
-              recover_stale, teardown_steps]
+    choices: [lock, unlock, reserve, release, set_state, record_steps, recover_stale]
   slice_id:
     description: The slice the action is about.
     type: str
@@ -56,7 +55,7 @@ options:
     description: The topology whose link and compute capacities bound the reservation (C(reserve)).
     type: dict
   state:
-    description: Target state (C(set_state)) or state filter (C(list)).
+    description: Target state (C(set_state)).
     type: str
     choices: [planned, provisioning, provisioned, failed, deprovisioning, deprovisioned]
   error:
@@ -76,6 +75,31 @@ options:
         C(rolled_back) becomes C(rollback_failed)).
     type: str
     choices: [ok, changed, failed, skipped, rolled_back, rollback_failed]
+  runs:
+    description:
+      - Registered results of a run's C(qsafe.slicing.device_steps) tasks, in the order they ran
+        (missing or skipped ones allowed), for C(set_state) and C(record_steps). Every step tried is
+        recorded as it ended; results made with another O(persist_id) are ignored.
+    type: list
+    elements: raw
+  persist_id:
+    description: The run's persist-id; only O(runs) results made with it count.
+    type: str
+  rolled_back:
+    description:
+      - With O(runs), also record every applied step as C(rolled_back) (C(rollback_failed) where the
+        O(undone) task's step failed).
+    type: bool
+    default: false
+  undone:
+    description: The registered result of the C(qsafe.slicing.device_steps state=absent) undo task.
+    type: dict
+  failed_task:
+    description: Name of the task that failed (C(set_state state=failed) without O(error)).
+    type: str
+  failed_msg:
+    description: Message of the task that failed (C(set_state state=failed) without O(error)).
+    type: str
   holder:
     description: Who holds the lock (shown to a run that waits for it).
     type: str
@@ -121,6 +145,14 @@ EXAMPLES = r"""
     plan: "{{ plan }}"
     topology: "{{ topology }}"
 
+- name: Record the run's steps and mark the slice provisioned
+  qsafe.slicing.slice_registry:
+    action: set_state
+    slice_id: "{{ plan.slice_id }}"
+    state: provisioned
+    runs: "{{ [key_stream_result, encryptor_result] }}"
+    persist_id: "{{ run_persist_id }}"
+
 - name: Release the lock
   qsafe.slicing.slice_registry:
     action: unlock
@@ -142,54 +174,24 @@ released:
   description: Whether C(unlock) released a lock it still held.
   returned: action is unlock
   type: bool
-reservations:
-  description: Links (Mbit/s), compute (vcpu, memory_gb) per site and VLANs held.
-  returned: action is reservations or list
-  type: dict
 previous_state:
   description: The slice's state before the action, or null for a new slice.
   returned: action is reserve or set_state
   type: str
-recorded:
-  description: Number of step outcomes written.
-  returned: action is record_steps
-  type: int
-found:
-  description: Whether the slice exists.
-  returned: action is get
-  type: bool
-record:
-  description: The slice record (id, state, descriptor, plan, last_error, owner, reservation, steps, ...).
-  returned: action is get or teardown_steps
-  type: dict
-records:
-  description: All slice records (current run's steps).
-  returned: action is list
-  type: list
-  elements: dict
-stale:
-  description: Ids of slices left provisioning/deprovisioning by a controller that is gone.
-  returned: action is list
+summary:
+  description: The plan's route per connection (sites and security per hop) and its step count.
+  returned: action is reserve
   type: list
   elements: str
-lock_holder:
-  description: The live lock holder, or null.
-  returned: action is list
-  type: dict
-backend:
-  description: The backend in use, without password.
-  returned: action is list
+  sample: ["control: cell-1 -> agg-1 -> metro-1 -> core-1: dh,dh,dh", "49 device steps"]
+error:
+  description: The error stored with the state (composed from O(runs) when not given).
+  returned: action is set_state and the state has an error
   type: str
-steps:
-  description: Steps to remove, reverse plan order, each with C(state=absent).
-  returned: action is teardown_steps
-  type: list
-  elements: dict
-kept_shared:
-  description: Shared steps left in place, each with C(kept_for) naming the slices using them.
-  returned: action is teardown_steps
-  type: list
-  elements: dict
+recorded:
+  description: Number of step outcomes written.
+  returned: action is record_steps or set_state
+  type: int
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -114,7 +114,7 @@ class NetconfDeviceAction(ActionBase):
         result = super().run(tmp, task_vars)
         kwargs = module_kwargs(self.module_name)
         _validation, args = self.validate_argument_spec(
-            argument_spec=kwargs["argument_spec"], required_if=kwargs.get("required_if", [])
+            **{k: v for k, v in kwargs.items() if k != "supports_check_mode"}
         )
         mode = self._execution(task_vars)
         check_mode = bool(self._task.check_mode)

@@ -27,6 +27,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures imp
     failure_from,
     failure_result,
 )
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.runs import steps_from_items
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import (
     CommitOptions,
     StepRequest,
@@ -66,11 +67,18 @@ def _bad_step(position: int, step: Any, field: str, message: str) -> DeviceStepE
 
 
 def batch_requests(
-    steps: list[Any], state: str, commit: CommitOptions, check_mode: bool, diff: bool
+    steps: list[Any],
+    state: str,
+    commit: CommitOptions,
+    check_mode: bool,
+    diff: bool,
+    states: list[str] | None = None,
 ) -> list[StepRequest]:
     """One validated StepRequest per step; raises DeviceStepError naming steps[i].field.
 
     The commit options and the state are checked once, before any step (StepInputError naming them).
+    states: a state per step (the device roles' item form, whose items carry their own), else
+    every step gets `state`.
     """
     if state not in STATES:
         raise StepInputError("state", f"must be present or absent, got {state!r}")
@@ -89,7 +97,7 @@ def batch_requests(
             str(step["kind"]),
             str(step["operation"]),
             dict(step["params"]),
-            state,
+            states[position] if states else state,
             check_mode,
             diff,
             commit,
@@ -104,6 +112,23 @@ def batch_requests(
             raise _bad_step(position, step, field, str(info.get("error_message") or exc)) from exc
         requests.append(request)
     return requests
+
+
+def task_steps(
+    steps: list[Any] | None, kind: str | None, items: Mapping[str, Any] | None, state: str
+) -> tuple[list[Any], list[str] | None]:
+    """The steps of one device_steps task: the plan steps given, then the items (item form) as steps.
+
+    Returns (steps, states): states is None when every step takes the task's `state` (plan steps
+    only), else one state per step (items carry their own, plan steps take the task's).
+    """
+    steps = list(steps or [])
+    if not items:
+        return steps, None
+    if not kind:
+        raise StepInputError("kind", "is required with items (the device kind of the items)")
+    extra, extra_states = steps_from_items(kind, items, state)
+    return steps + extra, [state] * len(steps) + extra_states
 
 
 def started_iso(epoch_s: float) -> str:

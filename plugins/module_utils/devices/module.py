@@ -24,6 +24,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.failures imp
     failure_result,
 )
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.handlers import MODULE_HANDLERS
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.runs import RunLog, merge_runs
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.transaction import (
     COMMIT_MODES,
     CommitOptions,
@@ -58,14 +59,18 @@ OPERATION_SPECS: dict[str, dict[str, Any]] = {name: h.argspec() for name, h in M
 OPERATION_SPECS["device_step"] = {"step": {"type": "dict", "required": True}}
 EXTRA_REQUIRED_IF: dict[str, list[Any]] = {name: h.required_if() for name, h in MODULE_HANDLERS.items()}
 CONFIRM_SPEC: dict[str, Any] = {
-    "devices": {"type": "list", "elements": "str", "required": True},
+    "devices": {"type": "list", "elements": "str"},
+    "runs": {"type": "list", "elements": "raw"},
     "persist_id": {"type": "str", "required": True},
     "action": {"type": "str", "default": "confirm", "choices": ["confirm", "cancel"]},
     "connections": {"type": "dict"},
     **TIMEOUT_SPEC,
 }
 STEPS_SPEC: dict[str, Any] = {
-    "steps": {"type": "list", "elements": "dict", "required": True},
+    "steps": {"type": "list", "elements": "dict", "default": []},
+    "kind": {"type": "str"},
+    "items": {"type": "dict"},
+    "preconnect": {"type": "list", "elements": "str", "default": []},
     **APPLY_SPEC,
     "on_failure": {"type": "str", "default": "stop", "choices": list(ON_FAILURE)},
     "connections": {"type": "dict"},
@@ -76,11 +81,17 @@ STEPS_SPEC: dict[str, Any] = {
 def module_kwargs(name: str) -> dict[str, Any]:
     """AnsibleModule(**kwargs) of module `name` (also what the action plugin validates against)."""
     if name == "netconf_confirm":
-        return {"argument_spec": dict(CONFIRM_SPEC), "supports_check_mode": True}
+        return {
+            "argument_spec": dict(CONFIRM_SPEC),
+            "required_one_of": [("devices", "runs")],
+            "mutually_exclusive": [("devices", "runs")],
+            "supports_check_mode": True,
+        }
     if name == "device_steps":
         return {
             "argument_spec": dict(STEPS_SPEC),
             "required_if": COMMIT_REQUIRED_IF,
+            "required_by": {"items": ("kind",)},
             "supports_check_mode": True,
         }
     spec = dict(COMMON_SPEC)
@@ -227,6 +238,27 @@ def confirm_result(action: str, outcomes: list[dict[str, Any]]) -> dict[str, Any
     }
     if failed:
         result.update(failed=True, msg="; ".join(o["msg"] for o in failed))
+    return result
+
+
+def confirm_targets(params: Mapping[str, Any]) -> tuple[list[str], RunLog | None]:
+    """netconf_confirm's devices: `devices` as given, or from `runs` (device_steps results of this
+    persist-id): the changed devices in first-change order to confirm, the touched devices in
+    reverse first-touch order to cancel."""
+    if params.get("runs") is None:
+        return list(params.get("devices") or []), None
+    log = merge_runs(params["runs"], params["persist_id"])
+    return (log.changed_devices if params["action"] == "confirm" else log.touched_devices_reverse), log
+
+
+def with_run(result: dict[str, Any], log: RunLog | None, action: str) -> dict[str, Any]:
+    """Add what the rescue needs when the devices came from `runs`: the cancel order, the count of
+    applied steps, and (cancel) the applied steps that cancel did not revert, newest first."""
+    if log is not None:
+        result["touched_devices_reverse"] = log.touched_devices_reverse
+        result["applied"] = len(log.applied)
+        if action == "cancel":
+            result["undo_steps"] = log.undo_steps(result.get("cancelled") or [])
     return result
 
 
