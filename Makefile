@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup apt venv demo test lint sanity unit integration molecule bench clean lab-up lab-down pictures
+.PHONY: setup apt venv demo test test-slow lint sanity unit integration molecule bench clean lab-up lab-down pictures
 
 setup: apt venv $(DEVEL_PTH) $(COLL_LINK)
 
@@ -82,6 +82,11 @@ molecule: setup
 	cd extensions && for scenario in $(MOLECULE_SCENARIOS); do molecule test -s $$scenario || exit 1; done
 
 test: lint sanity unit integration molecule
+
+# The slow tests only (not part of `make test`): the provisioning fault matrix (every step of both use
+# cases x fault kinds, SIGKILL at random moments, lock-holder death), every-step rollback, stress.
+test-slow: setup
+	$(PY) -m pytest -q -m slow
 
 bench: setup
 	$(PY) devel/bench/pce.py

@@ -10,7 +10,9 @@ Rules are checked in order before each client RPC is forwarded; the first rule w
 - action "drop-after-reply": the RPC is forwarded and executed, the reply is swallowed and the
   session closed (the caller cannot know whether it took effect).
 `times` limits how often a rule fires (None = always); `after_rpcs` skips the first N RPCs of
-each session. A device down at start: Lab(..., down_at_start={...}) or Lab.stop_device().
+each session; `skip` lets the first N matching RPCs through (counted across sessions), e.g. to
+reject the commit of a device's k-th step.
+A device down at start: Lab(..., down_at_start={...}) or Lab.stop_device().
 """
 
 from __future__ import annotations
@@ -52,10 +54,11 @@ class Faults:
         message: str = "injected fault",
         error_path: str | None = None,
         times: int | None = None,
+        skip: int = 0,
     ) -> None:
-        """Make device answer matching RPCs with an rpc-error."""
+        """Make device answer matching RPCs with an rpc-error (after letting `skip` of them through)."""
         self.add(device, {"action": "reject", "operation": operation, "match": match, "error_tag": error_tag,
-                          "message": message, "error_path": error_path, "times": times})
+                          "message": message, "error_path": error_path, "times": times, "skip": skip})
 
     def drop(
         self,
@@ -65,10 +68,11 @@ class Faults:
         after_reply: bool = False,
         after_rpcs: int | None = None,
         times: int | None = 1,
+        skip: int = 0,
     ) -> None:
         """Close the session on a matching RPC (before it reaches the device, or after it ran)."""
         self.add(device, {"action": "drop-after-reply" if after_reply else "drop", "operation": operation,
-                          "match": match, "after_rpcs": after_rpcs, "times": times})
+                          "match": match, "after_rpcs": after_rpcs, "times": times, "skip": skip})
 
     def rules(self, device: str) -> list[dict[str, Any]]:
         try:

@@ -118,6 +118,13 @@ def take_fault(path: str, operation: str, msg: bytes, rpc_count: int) -> dict | 
                 continue
             if rule.get("after_rpcs") is not None and rpc_count <= int(rule["after_rpcs"]):
                 continue
+            if rule.get("skip"):
+                # Let this matching RPC through, and count it (fire on the skip+1-th match).
+                rule["skip"] = int(rule["skip"]) - 1
+                f.seek(0)
+                f.truncate()
+                json.dump({"rules": rules}, f)
+                return None
             times = rule.get("times")
             if times is not None:
                 if times <= 1:

@@ -7,7 +7,10 @@ task ends. The keeper is a separate process started by the task (an action plugi
 controller's worker, whose parent is the ansible-playbook process): it takes the lock,
 reports back, and keeps it until `stop_lock_keeper()` is called or the watched process
 (ansible-playbook) exits, however it exits. Since the lock itself still lives in the
-keeper's fcntl lock / PostgreSQL session, a SIGKILLed keeper releases it too.
+keeper's fcntl lock / PostgreSQL session, a SIGKILLed keeper releases it too. When the watched
+process exits without an unlock (a killed controller), the keeper marks the slices it leaves in
+provisioning/deprovisioning failed as it releases the lock (`recover_stale`), so no slice stays
+"stale" until another run comes.
 
 Where the lock is: next to the registry it protects. The caller resolves the registry's location
 (`resolve_registry_config`: a DSN, or the SQLite file as an absolute path, by the precedence of
@@ -76,6 +79,13 @@ def _keeper_main(config: dict, holder: str, timeout_s: float, watch_pid: int, re
         _wait_for_exit_or_term(watch_pid, stop, wake_read)
     finally:
         registry.release_lock()
+        if not stop[0]:
+            # The controller died holding the lock (killed, crashed: no unlock came). Its slice
+            # would stay "provisioning (stale)" until the next lock taker noticed; mark it failed
+            # now (reservation kept until a deprovision finds the devices clean: they revert the
+            # unconfirmed commits by themselves within the confirm timeout).
+            with contextlib.suppress(RegistryError):
+                registry.recover_stale()
         registry.close()
 
 

@@ -114,6 +114,35 @@ def kill_controller(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
+def run_processes(state_dir: pathlib.Path | str) -> list[int]:
+    """Pids of live processes started for runs on this state dir: ansible-playbook, its workers,
+    the session broker and the lock keeper all inherit QSAFE_STATE_DIR=<state_dir> (zombies are
+    not counted: they hold nothing)."""
+    marker = f"QSAFE_STATE_DIR={state_dir}".encode()
+    found = []
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if (entry / "stat").read_text().split(") ", 1)[1].startswith("Z"):
+                continue
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def wait_no_run_processes(state_dir: pathlib.Path | str, timeout: float = 20.0) -> list[int]:
+    """Wait until no process of this state dir's runs is left; the ones still alive at timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = run_processes(state_dir)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
 def lab_devices(lab_desc: dict[str, Any]) -> list[str]:
     return sorted(lab_desc["devices"])
 

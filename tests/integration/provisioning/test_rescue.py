@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, qsafe.slicing contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A failure anywhere after the reservation - before the first device step, or between two device
 roles - is rolled back by the one rescue: the reservation is released, the slice marked failed
 with the failing task named, and every device is identical to before."""

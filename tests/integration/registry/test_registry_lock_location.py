@@ -26,15 +26,15 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 SCRIPT = textwrap.dedent(
     """
     import json, os, subprocess, sys
-    from ansible_collections.qsafe.slicing.plugins.plugin_utils._slice_registry import run_action
+    from ansible_collections.qsafe.slicing.plugins.plugin_utils._slice_registry import run_action, run_query
     play = subprocess.Popen(["sleep", "60"])
     try:
         base = {"dsn": None, "path": None, "state_dir": None, "slice_id": None}
         lock = run_action(dict(base, action="lock", holder="provision s1", timeout=5), False, play.pid)
-        during = run_action(dict(base, action="list", state=None), False, play.pid)
+        during = run_query(dict(base, query="list", state=None))
         unlock = run_action(dict(base, action="unlock", lock_token=lock["lock"]["token"],
                                  keeper_pid=lock["lock"]["keeper_pid"]), False, play.pid)
-        after = run_action(dict(base, action="list", state=None), False, play.pid)
+        after = run_query(dict(base, query="list", state=None))
     finally:
         play.kill()
         play.wait()
