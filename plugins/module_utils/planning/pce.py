@@ -382,14 +382,7 @@ class PathEngine:
         lower bound of the cost of the route that `route` would return). Two searches, the first
         cut off at the bound, the second over the sites the first reached."""
         required = RANK[security]
-
-        def least_latency(entries):
-            best = None
-            for rank, latency, name, capacity in entries:
-                eligible = rank >= required and capacity - used.get(name, 0.0) >= bandwidth
-                if eligible and (best is None or latency < best):
-                    best = latency
-            return best
+        least_latency = self._least_latency_weight(required, bandwidth, used)
 
         def least_cost(entries):
             entry = self._best_by_premium(entries, required, bandwidth, used)
@@ -409,6 +402,25 @@ class PathEngine:
             {site: latency[site] / 1e9 for site in targets if site in latency},
             {site: cost[site] for site in reachable if site in cost},
         )
+
+    @staticmethod
+    def _least_latency_weight(required: int, bandwidth: float, used: dict):
+        def least_latency(entries):
+            best = None
+            for rank, latency, name, capacity in entries:
+                eligible = rank >= required and capacity - used.get(name, 0.0) >= bandwidth
+                if eligible and (best is None or latency < best):
+                    best = latency
+            return best
+
+        return least_latency
+
+    def least_latencies(self, origin: str, security: str, bandwidth: float, used: dict, targets) -> dict:
+        """The least latency (ms) from `origin` to each site of `targets` over links meeting security
+        and capacity, without a bound; sites no such chain of links reaches are left out."""
+        weight = self._least_latency_weight(RANK[security], bandwidth, used)
+        latency = _dijkstra(self._adj, origin, weight, targets=set(targets))
+        return {site: latency[site] / 1e9 for site in targets if site in latency}
 
     def latency_of(self, link_names: list[str]) -> float:
         return sum(self.topology.links[name].latency_ms for name in link_names)
@@ -468,18 +480,22 @@ def _compute_candidates(request: SliceRequest, topology: Topology, reservations:
     else:
         names = sorted(n for n, s in topology.sites.items() if s.role == want.site_role and s.has_compute)
     fitting = []
-    closest = None
+    closest = None  # (shortfall, name, vcpu, memory): the site short of the least, relative to the ask
     for name in names:
         vcpu, memory = _free_compute(topology, reservations, name)
         if vcpu >= want.vcpu and memory >= want.memory_gb:
             fitting.append(name)
-        elif closest is None:
-            closest = (name, vcpu, memory)
+            continue
+        shortfall = max(0.0, want.vcpu - vcpu) / max(want.vcpu, 1e-9) + max(
+            0.0, want.memory_gb - memory
+        ) / max(want.memory_gb, 1e-9)
+        if closest is None or (shortfall, name) < closest[:2]:
+            closest = (shortfall, name, vcpu, memory)
     if not fitting:
         where = f"site {want.site}" if want.site else f"no site with role {want.site_role}"
         verb = "has not" if want.site else "has"
         detail = (
-            f"; closest: {closest[0]} has {closest[1]:g} vCPU and {closest[2]:g} GB free" if closest else ""
+            f"; closest: {closest[1]} has {closest[2]:g} vCPU and {closest[3]:g} GB free" if closest else ""
         )
         raise PlanningError(
             f"compute: {where} {verb} {want.vcpu} vCPU and {want.memory_gb:g} GB memory free{detail}",
@@ -619,27 +635,60 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _rank_candidates(engine: PathEngine, request: SliceRequest, candidates: list[str], reservations: dict):
-    """Candidates as [(lower bound, site)] in planning order, and those ruled out by a latency
-    bound as [(site, connection, least latency or None)], closest first."""
+    """Candidates as [(lower bound, site)] in planning order, and the names of those ruled out by
+    a latency bound (no route within it that meets security and capacity), sorted."""
     used = reservations.get("links", {})
     bounds = {site: 0 for site in candidates}
-    ruled_out: dict[str, tuple] = {}
+    ruled_out: set[str] = set()
     for conn in request.connections:
         if not conn.uses_compute:
             continue
         origin = conn.dst if conn.src == COMPUTE_ENDPOINT else conn.src
-        latency, cost = engine.lower_bounds(
+        _latency, cost = engine.lower_bounds(
             origin, conn.security, conn.bandwidth_mbps, conn.max_latency_ms, used, bounds
         )
         for site in list(bounds):
             if site in cost:
                 bounds[site] += cost[site]
             else:
-                ruled_out.setdefault(site, (conn.name, conn.max_latency_ms, latency.get(site)))
+                ruled_out.add(site)
                 del bounds[site]
     ranked = sorted((bound, site) for site, bound in bounds.items())
-    closest = sorted(ruled_out.items(), key=lambda item: (item[1][2] is None, item[1][2] or 0, item[0]))
-    return ranked, [(site, name, bound, best) for site, (name, bound, best) in closest]
+    return ranked, sorted(ruled_out)
+
+
+def _closest_ruled_out(engine: PathEngine, request: SliceRequest, sites: list[str], reservations: dict):
+    """The sites ruled out by a latency bound, closest first, as [(site, PlanningError)]: ordered
+    by how far each misses the bounds (the sum over the connections touching compute of the least
+    latency beyond the bound), sites that some connection cannot reach at all (security or
+    capacity) last, names breaking ties. Only on the refusal path: one unbounded search per
+    connection touching compute."""
+    used = reservations.get("links", {})
+    over: dict[str, float] = {site: 0.0 for site in sites}
+    worst: dict[str, tuple] = {}  # site -> (shortfall or inf, connection, bound, least latency)
+    for conn in request.connections:
+        if not conn.uses_compute:
+            continue
+        origin = conn.dst if conn.src == COMPUTE_ENDPOINT else conn.src
+        latency = engine.least_latencies(origin, conn.security, conn.bandwidth_mbps, used, sites)
+        for site in sites:
+            best = latency.get(site)
+            shortfall = _INF if best is None else max(0.0, best - conn.max_latency_ms)
+            over[site] += shortfall
+            if site not in worst or shortfall > worst[site][0]:
+                worst[site] = (shortfall, conn.name, conn.max_latency_ms, best)
+    closest = []
+    for site in sorted(sites, key=lambda s: (over[s], s)):
+        shortfall, name, bound, best = worst[site]
+        if best is None:
+            text = f"connection {name}: no chain of links with its security and capacity reaches it"
+            closest.append((site, PlanningError(text, name, "security")))
+        else:
+            text = (
+                f"connection {name}: {best:g} ms at best, {shortfall:.3g} ms over its {bound:g} ms bound"
+            )
+            closest.append((site, PlanningError(text, name, "latency")))
+    return closest
 
 
 def _refusal(request: SliceRequest, closest: list, counts: tuple, joint_note: str) -> PlanningError:
@@ -738,9 +787,9 @@ def plan_slice(
         closest = []
         for _bound, site, exc in tried[:CLOSEST_SHOWN]:
             closest.append((site, PlanningError(f"{exc} (planned connection by connection)", exc.connection)))
-        for site, conn, bound, _best in ruled_out[: CLOSEST_SHOWN - len(closest)]:
-            text = f"connection {conn}: no route with its security and capacity within {bound:g} ms"
-            closest.append((site, PlanningError(text, conn, "latency")))
+        if len(closest) < CLOSEST_SHOWN and ruled_out:
+            nearest = _closest_ruled_out(engine, request, ruled_out, reservations)
+            closest += nearest[: CLOSEST_SHOWN - len(closest)]
         if closest:  # the precise reason at the closest candidate: one more plan, on this error path only
             try:
                 _plan_at(engine, request, closest[0][0], reservations)

@@ -212,6 +212,7 @@ def test_compute_placement(compute, reservations, site):
 
 
 def test_compute_infeasible_message():
+    # closest is the site short of the least (m2, 64 of the 100 vCPU), not the first by name (m1)
     topology = make_topology(COMPUTE_SITES, COMPUTE_LINKS)
     request = make_request(
         topology,
@@ -223,7 +224,7 @@ def test_compute_infeasible_message():
     assert caught.value.constraint == "compute"
     assert str(caught.value) == (
         "compute: no site with role metro has 100 vCPU and 8 GB memory free; "
-        "closest: m1 has 8 vCPU and 16 GB free"
+        "closest: m2 has 64 vCPU and 256 GB free"
     )
 
 

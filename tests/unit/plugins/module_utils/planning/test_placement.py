@@ -100,3 +100,34 @@ def test_refusal_names_at_most_three_candidates_in_under_1_kb():
     assert caught.value.constraint == "security" and caught.value.connection == "backhaul"
     assert len(re.findall(r"Metro site number \d{3} with a long name: connection", message)) == 3
     assert "Metro site number 000 with a long name: connection backhaul" in message
+
+
+def test_refusal_names_the_candidates_that_came_closest_first():
+    """Every candidate ruled out by the latency bound: the 3 named are those that miss the bounds
+    by least (not the first 3 by name), closest first; a site no secure chain reaches comes last."""
+    sites = [("cell-1", "cell", 0, 0), ("core-1", "core", 0, 0)]
+    links = []
+    uplink_ms = {"metro-a": 9.0, "metro-b": 5.0, "metro-c": 7.0, "metro-d": 4.5, "metro-e": 6.0}
+    for name, latency in uplink_ms.items():
+        sites.append((name, "metro", 64, 256))
+        links.append((f"up-{name}", "cell-1", name, "dh", 10000, latency))
+        links.append((f"down-{name}", name, "core-1", "dh", 10000, 3.0))
+    # metro-0 sorts first by name and is nearest, but only over links below the requested security
+    sites.append(("metro-0", "metro", 64, 256))
+    links += [("up-metro-0", "cell-1", "metro-0", "none", 10000, 0.5)]
+    links += [("down-metro-0", "metro-0", "core-1", "none", 10000, 1.0)]
+    topology = make_topology(sites, links)
+    request = make_request(
+        topology,
+        [("uplink", "cell-1", "compute", "dh", 100, 4.0), ("backhaul", "compute", "core-1", "dh", 100, 5)],
+        {"site_role": "metro", "vcpu": 1, "memory_gb": 1},
+    )
+    with pytest.raises(PlanningError) as caught:
+        plan_slice(request, topology)
+    message = str(caught.value)
+    assert "6 ruled out by lower bounds" in message
+    named = re.findall(r"(metro-\w): connection", message)
+    assert named == ["metro-d", "metro-b", "metro-e"], message
+    assert caught.value.constraint == "latency" and caught.value.connection == "uplink"
+    assert "metro-b: connection uplink: 5 ms at best, 1 ms over its 4 ms bound" in message
+    assert len(message.encode()) < 1000
