@@ -446,3 +446,103 @@ def topology_cases() -> list[tuple[str, str, str]]:
         ("no-topology-key", "sites: []\n", "'topology'"),
         ("python-tag", "topology: !!python/object/apply:os.system ['true']\n", "YAML"),
     ]
+
+
+# ---------------------------------------------------------------- IETF Network Slice Service requests
+IETF_TOP = "ietf-network-slice-service:network-slice-services"
+IETF_SERVICE = f"{IETF_TOP}.slice-service[0]"
+
+
+def _ietf() -> dict:
+    return json.loads((ROOT / "slices" / "ietf" / "enterprise_app.json").read_text())
+
+
+def _ietf_changed(fn) -> str:
+    doc = _ietf()
+    fn(doc[IETF_TOP]["slice-service"][0])
+    return json.dumps(doc, indent=1)
+
+
+def ietf_cases() -> list[Case]:
+    """IETF requests that must be refused, as slice_file= and as -e @file (same strict loader)."""
+    pwned = f"{{{{ lookup('ansible.builtin.pipe', 'touch {PWNED}') }}}}"
+    text = json.dumps(_ietf(), indent=1)
+    # YAML is a superset of JSON: an IETF request file can carry anchors and aliases.
+    bomb_anchors = "".join(
+        f"  lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9) if i else ', '.join(['lol'] * 9)}]\n"
+        for i in range(10)
+    )
+    service = _ietf()[IETF_TOP]["slice-service"][0]
+    bomb = yaml.safe_dump(
+        {IETF_TOP: {"slice-service": [{**service, "description": "@BOMB@"}]}}, sort_keys=False, width=10_000
+    )
+    bomb = bomb.replace(f"{IETF_TOP}:\n", f"{IETF_TOP}:\n{bomb_anchors}", 1).replace("'@BOMB@'", "*a9")
+
+    def group(index, key, value):
+        def change(s):
+            s["connection-groups"]["connection-group"][index][key] = value
+
+        return change
+
+    def bound(value):
+        def change(s):
+            s["connection-groups"]["connection-group"][1]["service-slo-sle-policy"]["slo-policy"][
+                "metric-bound"
+            ][0]["bound"] = value
+
+        return change
+
+    return [
+        Case(
+            "ietf-description-pipe-lookup", _ietf_changed(lambda s: s.update(description=pwned)), "template"
+        ),
+        Case("ietf-id-jinja", _ietf_changed(lambda s: s.update(id="{{ 7*7 }}")), f"{IETF_SERVICE}.id"),
+        # a node the conversion never reads is still data, never a template
+        Case(
+            "ietf-ignored-node-jinja",
+            _ietf_changed(group(0, "service-tags", {"tag-type": pwned})),
+            "service-tags",
+        ),
+        Case("ietf-key-jinja", _ietf_changed(group(0, "{{ 7*7 }}", 1)), "template marker"),
+        Case(
+            "ietf-duplicate-key",
+            text.replace('"id": "enterprise-app-1",', '"id": "enterprise-app-1", "id": "other",', 1),
+            "duplicate key 'id'",
+        ),
+        Case("ietf-alias-bomb", bomb, "YAML aliases"),
+        Case("ietf-over-size-limit", text[:-2] + ', "pad": "' + "x" * 300_000 + '"}\n', "byte limit"),
+        Case("ietf-bound-nan", _ietf_changed(bound("NaN")), "bound: must be a finite number"),
+        Case("ietf-bound-1e400", _ietf_changed(bound("1e400")), "bound: must be a finite number"),
+        Case(
+            "ietf-sdp-list",
+            _ietf_changed(
+                group(
+                    0,
+                    "connectivity-construct",
+                    [{"id": "c", "p2p-sender-sdp": ["cell-1"], "p2p-receiver-sdp": "core-1"}],
+                )
+            ),
+            "p2p-sender-sdp",
+        ),
+        Case(
+            "ietf-security-unknown",
+            _ietf_changed(group(1, "qsafe-network-slice-security:minimum-security-level", "quantum")),
+            "slice.connections[1].security",
+        ),
+        Case(
+            "ietf-extra-top-level-topology",
+            text[:-2] + ', "topology": {"sites": [], "links": []}}\n',
+            "'topology'",
+        ),
+        Case(
+            "ietf-two-services", json.dumps({IETF_TOP: {"slice-service": [service, service]}}), "exactly one"
+        ),
+    ]
+
+
+IETF_SAMPLE = (
+    "ietf-description-pipe-lookup",
+    "ietf-duplicate-key",
+    "ietf-alias-bomb",
+    "ietf-over-size-limit",
+)

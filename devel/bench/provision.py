@@ -25,15 +25,22 @@ Every cycle checks that deprovision left every device's running configuration as
 Run from the repository root:
   .venv/bin/python devel/bench/provision.py [--cycles 100] [--use-cases enterprise_app,cdn]
       [--out devel/bench/out]
-Writes <out>/provision_hist.png (histograms like the paper's Figure 6), <out>/provision.json (raw
-series) and prints a Markdown table (p50/p95 per use case and phase, floors, ratios p50/p50).
+Writes <out>/provision.json after every cycle (the run's command, start, load average and, per use
+case, one record per cycle with every timing and the load average at its end; plus the series per
+phase), then draws from that file <out>/provision_hist.png and the paper's Figure 6 form
+<out>/provision_fig6.{png,svg} (qsafe_views.timeline.draw_histograms), and prints a Markdown table
+(p50/p95 per use case and phase, floors, ratios p50/p50). A run that stops early leaves the cycles
+done so far in the file.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import pathlib
+import shlex
 import statistics
 import sys
 import tempfile
@@ -128,10 +135,31 @@ def step_seconds(state_dir: pathlib.Path, slice_id: str) -> float:
     return sum(s["seconds"] for s in record["steps"])
 
 
-def bench(cycles: int, use_cases: list[str], out: pathlib.Path) -> dict:
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _write(results: dict, path: pathlib.Path) -> None:
+    """Write the results so far (atomically: a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.part")
+    partial.write_text(json.dumps(results, indent=1))
+    partial.replace(path)
+
+
+def bench(cycles: int, use_cases: list[str], out: pathlib.Path, command: str = "") -> dict:
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="qbench-", dir="/tmp"))
     lab = Lab(tmp / "lab")
-    results: dict = {"cycles": cycles, "use_cases": {}}
+    path = out / "provision.json"
+    results: dict = {
+        "cycles": cycles,
+        "command": command,
+        "started_at": _now(),
+        "cpus": os.cpu_count(),
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+        "complete": False,
+        "use_cases": {},
+    }
     try:
         lab.up()
         desc = json.loads(lab.lab_json.read_text())
@@ -155,6 +183,8 @@ def bench(cycles: int, use_cases: list[str], out: pathlib.Path) -> dict:
                     "floorpc_deprovision",
                 )
             }
+            records: list[dict] = []
+            results["use_cases"][use_case] = {"steps": len(steps), "series": series, "cycles": records}
             for cycle in range(cycles):
                 for phase, extra in (("provision", None), ("deprovision", {"slice_state": "absent"})):
                     run = run_playbook(f"{use_case}_slice.yml", lab.lab_dir, state_dir, extra)
@@ -169,6 +199,15 @@ def bench(cycles: int, use_cases: list[str], out: pathlib.Path) -> dict:
                 left = config_differences(baseline, running_configs(desc))
                 if left:
                     raise SystemExit(f"{use_case} cycle {cycle}: devices not back to start-up config: {left}")
+                records.append(
+                    {
+                        "cycle": cycle + 1,
+                        "finished_at": _now(),
+                        "loadavg": [round(x, 2) for x in os.getloadavg()],
+                        **{name: round(values[-1], 4) for name, values in series.items()},
+                    }
+                )
+                _write(results, path)
                 print(
                     f"{use_case} cycle {cycle + 1}/{cycles}: provision {series['provision'][-1]:.2f} s "
                     f"(floor {series['floor_provision'][-1]:.2f} s, preconnect "
@@ -178,11 +217,10 @@ def bench(cycles: int, use_cases: list[str], out: pathlib.Path) -> dict:
                     f"{series['floorpc_deprovision'][-1]:.2f} s)",
                     flush=True,
                 )
-            results["use_cases"][use_case] = {"steps": len(steps), "series": series}
     finally:
         lab.down()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "provision.json").write_text(json.dumps(results, indent=1))
+    results.update(complete=True, finished_at=_now(), loadavg_end=[round(x, 2) for x in os.getloadavg()])
+    _write(results, path)
     return results
 
 
@@ -239,7 +277,10 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "devel" / "bench" / "out"))
     args = ap.parse_args()
     out = pathlib.Path(args.out)
-    results = bench(args.cycles, args.use_cases.split(","), out)
+    command = shlex.join([".venv/bin/python", "devel/bench/provision.py", *sys.argv[1:]])
+    bench(args.cycles, args.use_cases.split(","), out, command)
+    # The pictures are drawn from the file the run wrote (python -m qsafe_views --bench FILE redraws them).
+    results = json.loads((out / "provision.json").read_text())
     histograms(results, out / "provision_hist.png")
     from qsafe_views.timeline import draw_histograms
 

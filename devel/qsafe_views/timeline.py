@@ -135,13 +135,61 @@ def draw_timeline(
     return {"bars": bars, "lanes": order, "files": files}
 
 
+def bench_sources(results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """How a `devel/bench/provision.py` results file was made: command, start, load averages, and
+    the cycles each use case completed (a run stopped early keeps the cycles it finished)."""
+    if "sources" in results:
+        return list(results["sources"])
+    loads = [
+        cycle["loadavg"][0]
+        for data in results.get("use_cases", {}).values()
+        for cycle in data.get("cycles", [])
+        if cycle.get("loadavg")
+    ]
+    return [
+        {
+            "command": results.get("command", "devel/bench/provision.py"),
+            "started_at": results.get("started_at"),
+            "complete": results.get("complete", True),
+            "use_cases": {
+                name: len(data.get("cycles") or data["series"].get("provision", []))
+                for name, data in results.get("use_cases", {}).items()
+            },
+            "loadavg_1min": [min(loads), max(loads)] if loads else None,
+            "cpus": results.get("cpus"),
+        }
+    ]
+
+
+def merge_bench_results(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Several results files (e.g. one run per use case) as one, keeping where each came from."""
+    merged: dict[str, Any] = {"use_cases": {}, "sources": []}
+    for one in results:
+        for name, data in one.get("use_cases", {}).items():
+            if name in merged["use_cases"]:
+                raise ValueError(f"use case {name!r} is in more than one results file")
+            merged["use_cases"][name] = data
+        merged["sources"] += bench_sources(one)
+    return merged
+
+
+def _source_line(source: Mapping[str, Any]) -> str:
+    cycles = ", ".join(f"{name} {n} cycles" for name, n in source.get("use_cases", {}).items())
+    load = source.get("loadavg_1min")
+    cpus = f" on {source['cpus']} CPUs" if source.get("cpus") else ""
+    where = f"; 1-min load average {load[0]:.1f}-{load[1]:.1f}{cpus}" if load else ""
+    stopped = "" if source.get("complete", True) else " (stopped early)"
+    return f"{source.get('command')}: {cycles}{stopped}{where}"
+
+
 def draw_histograms(
     results: Mapping[str, Any], out_stem: Path, paper_range: tuple[float, float] = PAPER_RANGE_S
 ) -> dict[str, Any]:
     """Fig. 6: four panels (use case x provision/deprovision) of `devel/bench/provision.py` series.
 
     Each panel: the playbook's wall times, the plain ncclient floors, the paper's range shaded (on a
-    log time axis so both the seconds measured here and the paper's minutes fit)."""
+    log time axis so both the seconds measured here and the paper's minutes fit). Below the panels,
+    the command(s) that measured them, the cycles done and the load average during the run."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -185,12 +233,16 @@ def draw_histograms(
                     "median_s": float(np.median(values)),
                 }
             )
-    fig.tight_layout()
+    sources = [_source_line(source) for source in bench_sources(results)]
+    fig.tight_layout(rect=(0, 0.03 * len(sources), 1, 1))
+    for index, line in enumerate(sources):
+        fig.text(0.01, 0.03 * (len(sources) - index - 0.6), line, fontsize=7, family="monospace")
     files = []
     for suffix in (".png", ".svg"):
         path = Path(str(out_stem) + suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110)
+        with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays text (searchable)
+            fig.savefig(path, dpi=110)
         files.append(str(path))
     plt.close(fig)
     return {"panels": panels, "files": files}

@@ -17,8 +17,10 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.documents i
     MAX_TOPOLOGY_NODES,
     DocumentError,
     data_problems,
+    descriptor_from_document,
     descriptor_from_text,
     extra_vars_problems,
+    is_ietf_document,
     plain,
     read_extra_vars_source,
 )
@@ -30,10 +32,13 @@ ARGUMENT_SPEC = {
     "topology": {"type": "bool", "default": True},
     "variables": {"type": "list", "elements": "str", "default": []},
     "check_extra_vars": {"type": "bool", "default": True},
+    "extra_vars_allowed": {"type": "list", "elements": "str", "default": []},
 }
 USAGE = (
     "pass a slice descriptor: -e slice_file=slices/enterprise_app.yml (read by the collection's strict "
-    "loader; recommended) or -e @slices/enterprise_app.yml (a file with one top-level key, 'slice')"
+    "loader; recommended; a descriptor or an IETF Network Slice Service request such as "
+    "slices/ietf/enterprise_app.json) or -e @slices/enterprise_app.yml (a file with one top-level key, "
+    "'slice', or an IETF request)"
 )
 
 
@@ -53,23 +58,48 @@ def _extra_vars() -> list[str]:
     return [str(option) for option in (context.CLIARGS.get("extra_vars") or ())]
 
 
-def check_extra_vars(options: list[str]) -> None:
+def read_extra_vars(options: list[str]) -> list[tuple[str, str, object]]:
+    """Every -e source re-read with the strict loader: (label, kind, data)."""
     sources, problems = [], []
     for option in options:
         try:
             sources.append(read_extra_vars_source(option, _read_limited, parse_kv))
         except DocumentError as exc:
             problems += exc.problems
-    problems += extra_vars_problems(sources)
+    if problems:
+        raise Refused(problems)
+    return sources
+
+
+def check_extra_vars(sources: list[tuple[str, str, object]], allowed: list[str] = ()) -> None:
+    problems = extra_vars_problems(sources, allowed)
     if problems:
         raise Refused(problems)
 
 
-def read_descriptor(task_vars: dict) -> tuple[dict, str]:
+def read_descriptor(task_vars: dict, sources: list[tuple[str, str, object]] = ()) -> tuple[dict, str]:
+    """The descriptor from exactly one of: slice_file=PATH, an IETF request given as -e @file (taken
+    from the strict re-read of that file, never from what Ansible loaded), the variable `slice`."""
+    ietf = [(label, data) for label, kind, data in sources if kind != "kv" and is_ietf_document(data)]
+    given = [
+        name
+        for name, present in (
+            ("slice_file=PATH", task_vars.get("slice_file") is not None),
+            ("an IETF request (-e @file)", bool(ietf)),
+            ("the variable 'slice'", "slice" in task_vars),
+        )
+        if present
+    ]
+    if len(given) > 1 or len(ietf) > 1:
+        got = ", ".join(given) if len(given) > 1 else ", ".join(label for label, _data in ietf)
+        raise Refused(
+            [
+                "give the descriptor once (slice_file=PATH, an IETF request as -e @file, or the variable "
+                f"'slice'), not both: got {got}"
+            ]
+        )
     path = task_vars.get("slice_file")
     if path is not None:
-        if "slice" in task_vars:
-            raise Refused(["give the descriptor once: slice_file=PATH or the variable 'slice', not both"])
         if not isinstance(path, str) or not path.strip():
             raise Refused(["slice_file: must be the path of a slice descriptor file"])
         problems = data_problems(path, "slice_file")
@@ -84,6 +114,13 @@ def read_descriptor(task_vars: dict) -> tuple[dict, str]:
         except DocumentError as exc:
             raise Refused(exc.problems) from None
         source = f"slice_file {path}"
+    elif ietf:
+        label, data = ietf[0]
+        try:
+            document = descriptor_from_document(data, label)
+        except DocumentError as exc:
+            raise Refused(exc.problems) from None
+        source = f"IETF request {label}"
     elif "slice" in task_vars:
         value = task_vars["slice"]
         if not isinstance(value, dict):
@@ -112,10 +149,11 @@ class ActionModule(ActionBase):
         _unused, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         result["changed"] = False
         try:
+            sources = read_extra_vars(_extra_vars())
             if params["check_extra_vars"]:
-                check_extra_vars(_extra_vars())
+                check_extra_vars(sources, params["extra_vars_allowed"])
             if params["descriptor"]:
-                result["descriptor"], result["source"] = read_descriptor(task_vars)
+                result["descriptor"], result["source"] = read_descriptor(task_vars, sources)
             if params["topology"] and "topology" in task_vars:
                 problems = data_problems(task_vars["topology"], "topology", MAX_TOPOLOGY_NODES)
                 if problems:

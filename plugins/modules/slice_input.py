@@ -19,10 +19,18 @@ description:
   - Every descriptor, topology and O(variables) value is refused when a key or text holds a Jinja
     marker (C({{), C({%), C({#)), a control character, a non-finite number or a value that is
     not JSON data; the message names the field.
-  - "Extra vars are checked before any of them is used: a C(-e @file) that defines C(slice) defines
-    nothing else, and no C(-e) source may set C(topology), C(slice_provision_topology),
+  - "Extra vars are checked before any of them is used: a C(-e @file) that defines C(slice) (or an
+    IETF request) defines nothing else; no C(-e) source may set C(topology), C(slice_provision_topology),
     C(slice_provision_descriptor) or C(slice_provision_registry_*) (extra vars beat the inventory
-    and role parameters). Each C(-e) source is re-read with the strict loader."
+    and role parameters); no C(-e) source may set a variable outside the documented interface (the
+    playbooks' options, the slice roles' timeouts, the AWX job settings, survey answers, AWX job
+    metadata C(awx_*)/C(tower_*), the NETCONF credential's C(ansible_user),
+    C(ansible_ssh_private_key_file) and C(qsafe_netconf_known_hosts), and O(extra_vars_allowed));
+    every value is checked as data. Each C(-e) source is re-read with the strict loader."
+  - An IETF Network Slice Service request (RFC 7951 JSON, one top-level
+    C(ietf-network-slice-service:network-slice-services)) is accepted as V(slice_file) or as
+    C(-e @file); either way it is read with the strict loader, checked as data as a whole, and turned
+    into the descriptor, which is then checked like any other."
   - Runs on the controller through its action plugin; it cannot run as a module on a target.
 options:
   descriptor:
@@ -44,6 +52,13 @@ options:
     description: Apply the extra-vars rules above to every C(-e) source of this C(ansible-playbook) run.
     type: bool
     default: true
+  extra_vars_allowed:
+    description:
+      - Further extra-var names this playbook takes (a site's own wrapper playbook), beyond the
+        documented interface.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -59,7 +74,10 @@ attributes:
     support: full
 notes:
   - Extra vars are loaded and kept by Ansible before any task runs; this module cannot stop Ansible
-    from loading them, only refuse to use them, first thing in the play.
+    from loading them, only refuse to use them, first thing in the play. Ansible renders the
+    connection variables of the first task's host (C(ansible_host), C(ansible_user),
+    C(ansible_connection), C(ansible_become) ...) when it sets that task up, before the task runs:
+    a template in such an extra var has run by the time this module refuses it.
 """
 
 EXAMPLES = r"""
@@ -81,7 +99,8 @@ descriptor:
   returned: when O(descriptor) is true
   type: dict
 source:
-  description: Where the descriptor came from (C(slice_file PATH) or C(variable slice)).
+  description:
+    - Where the descriptor came from (C(slice_file PATH), C(IETF request -e @PATH) or C(variable slice)).
   returned: when O(descriptor) is true
   type: str
 topology:
@@ -106,6 +125,7 @@ ARGUMENT_SPEC = {
     "topology": {"type": "bool", "default": True},
     "variables": {"type": "list", "elements": "str", "default": []},
     "check_extra_vars": {"type": "bool", "default": True},
+    "extra_vars_allowed": {"type": "list", "elements": "str", "default": []},
 }
 
 

@@ -12,8 +12,13 @@ operator who runs the play, so nothing in it may run code or change anything but
 - `data_problems` walks a loaded value (from this loader, or a variable Ansible already loaded)
   with the same node budget and refuses Jinja template markers in any key or text, non-finite
   numbers and values that are not JSON data, naming the field.
-- `extra_vars_problems` applies the rules for `-e` sources: a file that carries `slice` carries
-  nothing else, and no source sets the topology, the role's descriptor or registry location.
+- `descriptor_from_document` turns a loaded slice file (a descriptor, or an IETF Network Slice
+  Service request, checked as data as a whole before it is converted) into the descriptor.
+- `extra_vars_problems` applies the rules for `-e` sources: a file that carries `slice` (or an IETF
+  request) carries nothing else, no source sets the topology, the role's descriptor or registry
+  location, and no source sets a variable outside the documented interface (DOCUMENTED_EXTRA_VARS:
+  the playbooks' options, the AWX job's settings, survey answers, job metadata and the NETCONF
+  credential's injected variables); every value is checked as data.
 
 Pure Python (PyYAML only): the action plugin, the AWX filter and the unit tests share it.
 """
@@ -53,6 +58,40 @@ DESCRIPTOR_KEY = "slice"
 FORBIDDEN_EXTRA_VARS = re.compile(
     r"^(topology|slice_input|slice_provision_(topology|descriptor|registry_\w*)|slice_deprovision_registry_\w*)$"
 )
+# What the collection's playbooks take as extra vars (docs/provisioning.md, docs/awx.md). Any other
+# name given with -e is refused before it is used: an extra var beats every other variable, so a
+# settings file could otherwise set connection variables (ansible_*) or any role internal.
+DOCUMENTED_EXTRA_VARS = frozenset(
+    {
+        # playbooks/*_slice.yml, plan_slice.yml
+        "slice_file",
+        "slice",
+        "slice_id",
+        "slice_state",
+        "use_case",
+        # operator settings of the slice roles (meta/argument_specs.yml)
+        "slice_provision_confirm_timeout",
+        "slice_provision_lock_timeout",
+        "slice_deprovision_confirm_timeout",
+        "slice_deprovision_lock_timeout",
+        # AWX job templates (extensions/awx/job_templates.yml): settings and survey answers
+        "qsafe_survey_connections",
+        "qsafe_survey_base",
+        "slice_description",
+        "compute_site",
+        "compute_site_role",
+        "compute_vcpu",
+        "compute_memory_gb",
+        # the AWX credential type "qsafe NETCONF device key" (extensions/awx/credential_types.yml)
+        "ansible_user",
+        "ansible_ssh_private_key_file",
+        "qsafe_netconf_known_hosts",
+    }
+)
+# Per connection survey answers: <connection>_<field> for the connections in qsafe_survey_connections.
+SURVEY_CONNECTION_FIELDS = ("from", "to", "security", "bandwidth_mbps", "max_latency_ms")
+# The job metadata AWX (and Tower before it) adds to every job's extra vars.
+AWX_JOB_METADATA = re.compile(r"^(awx|tower)_[a-z0-9_]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SUSPECT = re.compile(r"[{\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # cheap pre-filter for _text_problems
 
@@ -302,10 +341,25 @@ def descriptor_from_text(text: str | bytes, source: str) -> dict:
     """A slice file's content -> `{"slice": {...}}` as plain data; raise DocumentError.
 
     The file is a slice descriptor or an IETF Network Slice Service request (RFC 7951 JSON, one
-    top-level `ietf-network-slice-service:network-slice-services`), which is turned into a
-    descriptor (planning/ietf.py) and then checked like one."""
-    document = load_document(text, source)
-    if isinstance(document, dict) and list(document) == [IETF_TOP]:
+    top-level `ietf-network-slice-service:network-slice-services`): see descriptor_from_document."""
+    return descriptor_from_document(load_document(text, source), source)
+
+
+def is_ietf_document(document: Any) -> bool:
+    """True when a loaded slice file is an IETF Network Slice Service request (its one top-level key)."""
+    return isinstance(document, dict) and list(document) == [IETF_TOP]
+
+
+def descriptor_from_document(document: Any, source: str) -> dict:
+    """A strictly loaded slice file -> `{"slice": {...}}` as plain data; raise DocumentError.
+
+    An IETF request is checked as data as a whole first (a template marker, control character or
+    non-finite number anywhere in it is refused, naming its path, even in nodes the conversion does
+    not read), then turned into a descriptor (planning/ietf.py), which is checked like any other."""
+    if is_ietf_document(document):
+        problems = data_problems(document[IETF_TOP], IETF_TOP)
+        if problems:
+            raise DocumentError([f"{source}: {problem}" for problem in problems])
         try:
             document = descriptor_from_ietf(document)
         except DescriptorError as exc:
@@ -339,26 +393,48 @@ def topology_from_text(text: str | bytes, source: str) -> dict:
     return plain(document)
 
 
-def extra_vars_problems(sources: Iterable[tuple[str, str, Any]]) -> list[str]:
+def documented_extra_vars(sources: Iterable[tuple[str, str, Any]], allowed: Iterable[str] = ()) -> set[str]:
+    """The extra-var names these sources may set: DOCUMENTED_EXTRA_VARS, `allowed`, and the survey
+    answers of the connections the sources name in qsafe_survey_connections."""
+    names = set(DOCUMENTED_EXTRA_VARS) | set(allowed)
+    for _label, _kind, data in sources:
+        connections = data.get("qsafe_survey_connections") if isinstance(data, Mapping) else None
+        if isinstance(connections, list):
+            names |= {
+                f"{conn}_{field}"
+                for conn in connections
+                if isinstance(conn, str)
+                for field in SURVEY_CONNECTION_FIELDS
+            }
+    return names
+
+
+def extra_vars_problems(sources: Iterable[tuple[str, str, Any]], allowed: Iterable[str] = ()) -> list[str]:
     """Rules for `ansible-playbook -e` sources, each `(label, kind, data)`.
 
     kind is "file" (`-e @file`), "inline" (`-e '{...}'` JSON/YAML text) or "kv" (`-e a=b`); data
-    is what the source defines. A file that defines `slice` (a descriptor file) defines nothing
-    else; no source defines a variable matching FORBIDDEN_EXTRA_VARS; every `slice` is plain data.
+    is what the source defines. A file that defines `slice` (a descriptor file) or an IETF request
+    defines nothing else; no source defines a variable matching FORBIDDEN_EXTRA_VARS or one outside
+    the documented interface (documented_extra_vars: DOCUMENTED_EXTRA_VARS, AWX job metadata,
+    survey answers, `allowed`); every value is plain data (`slice` and IETF requests included).
     """
+    sources = list(sources)
+    documented = documented_extra_vars(sources, allowed)
     problems: list[str] = []
     for label, kind, data in sources:
         if not isinstance(data, Mapping):
             problems.append(f"{label}: extra vars must be a mapping of variable names")
             continue
         names = [str(k) for k in data]
-        if kind == "file" and DESCRIPTOR_KEY in data and len(names) > 1:
-            extra = sorted(n for n in names if n != DESCRIPTOR_KEY)
-            problems.append(
-                f"{label}: a slice descriptor file holds one top-level key, 'slice'; refusing "
-                f"{', '.join(repr(n) for n in extra[:10])} (pass operator settings as -e name=value; "
-                "the topology and the registry come from the inventory and the environment)"
-            )
+        for key in (DESCRIPTOR_KEY, IETF_TOP):
+            if kind == "file" and key in data and len(names) > 1:
+                extra = sorted(n for n in names if n != key)
+                what = "a slice descriptor file" if key == DESCRIPTOR_KEY else "an IETF slice request file"
+                problems.append(
+                    f"{label}: {what} holds one top-level key, {key!r}; refusing "
+                    f"{', '.join(repr(n) for n in extra[:10])} (pass operator settings as -e name=value; "
+                    "the topology and the registry come from the inventory and the environment)"
+                )
         forbidden = sorted(n for n in names if FORBIDDEN_EXTRA_VARS.match(n))
         if forbidden:
             problems.append(
@@ -366,8 +442,27 @@ def extra_vars_problems(sources: Iterable[tuple[str, str, Any]]) -> list[str]:
                 "(extra vars override the inventory's topology and the registry location; set them in "
                 "the inventory or the environment: QSAFE_REGISTRY_DSN, QSAFE_REGISTRY_PATH, QSAFE_STATE_DIR)"
             )
-        if DESCRIPTOR_KEY in data:
-            problems += [f"{label}: {p}" for p in data_problems(data[DESCRIPTOR_KEY])]
+        undocumented = sorted(
+            n
+            for n in names
+            if n not in documented
+            and not (n == IETF_TOP and kind != "kv")
+            and not AWX_JOB_METADATA.match(n)
+            and not FORBIDDEN_EXTRA_VARS.match(n)
+        )
+        if undocumented:
+            shown = ", ".join(repr(n[:60]) for n in undocumented[:10])
+            more = f" and {len(undocumented) - 10} more" if len(undocumented) > 10 else ""
+            problems.append(
+                f"{label}: not an extra var the slice playbooks take: {shown}{more}; refusing the run "
+                "before anything uses it (extra vars beat the inventory: connection variables (ansible_*) "
+                "and role internals belong in the inventory; docs/provisioning.md lists the extra vars)"
+            )
+        for name in names:
+            if name == IETF_TOP and kind != "kv":
+                problems += [f"{label}: {p}" for p in data_problems(data[name], IETF_TOP)]
+            elif name in documented or AWX_JOB_METADATA.match(name):
+                problems += [f"{label}: {p}" for p in data_problems(data[name], name)]
     return problems
 
 

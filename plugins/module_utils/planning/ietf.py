@@ -31,6 +31,7 @@ Pure functions, no I/O.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.errors import DescriptorError
@@ -101,14 +102,11 @@ def _number(value: Any) -> float | None:
     """A uint64 bound: a JSON number or, as RFC 7951 writes 64-bit integers, a string."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    try:
+        number = float(value) if isinstance(value, int | float | str) else None
+    except (ValueError, OverflowError):
+        return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _slo(node: dict, where: str, problems: list[str]) -> dict[str, tuple[float, str]]:
@@ -144,7 +142,8 @@ def _slo(node: dict, where: str, problems: list[str]) -> dict[str, tuple[float, 
         if metric not in (BANDWIDTH, DELAY):
             continue  # other SLOs (loss, availability, ...) are not planned for; ignored
         if bound is None or bound < 0:
-            problems.append(f"{path}.bound: must be a number >= 0, got {item.get('bound')!r}")
+            shown = str(item.get("bound"))[:40]
+            problems.append(f"{path}.bound: must be a finite number >= 0, got {shown!r}")
             continue
         if not isinstance(unit, str):
             problems.append(f"{path}.metric-unit: required for {metric}")
@@ -257,7 +256,7 @@ def descriptor_from_ietf(document: Any) -> dict:
                     problems.append(
                         f"{cpath}.{leaf}: required (only point-to-point constructs are supported)"
                     )
-                elif sdp_id not in endpoints:
+                elif not isinstance(sdp_id, str) or sdp_id not in endpoints:
                     problems.append(f"{cpath}.{leaf}: unknown sdp {sdp_id!r}")
                 else:
                     ends.append(endpoints[sdp_id])

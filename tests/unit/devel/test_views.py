@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from pathlib import Path
@@ -19,7 +20,13 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.registry.backend imp
 from qsafe_views.__main__ import main as pictures_main
 from qsafe_views.__main__ import write_pictures
 from qsafe_views.network import draw_network
-from qsafe_views.timeline import draw_histograms, draw_timeline, timeline_bars
+from qsafe_views.timeline import (
+    bench_sources,
+    draw_histograms,
+    draw_timeline,
+    merge_bench_results,
+    timeline_bars,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -200,6 +207,52 @@ def test_histograms_are_four_panels_of_100_runs(tmp_path):
         ("cdn", "provision", 100, 100),
         ("cdn", "deprovision", 100, 100),
     ]
+
+
+def bench_file(use_case: str, cycles: int, seed: int) -> dict:
+    """A results file as devel/bench/provision.py writes it (per-cycle records and the series)."""
+    rng = random.Random(seed)
+    names = ("provision", "deprovision", "floor_provision", "floor_deprovision")
+    records = [
+        {"cycle": i + 1, "loadavg": [2.0 + i, 1.0, 0.5], **{n: rng.uniform(2.0, 9.0) for n in names}}
+        for i in range(cycles)
+    ]
+    series = {n: [r[n] for r in records] for n in names}
+    return {
+        "command": f".venv/bin/python devel/bench/provision.py --use-cases {use_case} --cycles 20",
+        "cpus": 2,
+        "complete": False,
+        "use_cases": {use_case: {"steps": 47, "series": series, "cycles": records}},
+    }
+
+
+def test_fig6_is_drawn_from_the_bench_files_and_says_how_they_were_made(tmp_path, testbed_document):
+    paths = []
+    for use_case, cycles, seed in (("enterprise_app", 11, 1), ("cdn", 7, 2)):
+        paths.append(tmp_path / f"{use_case}.json")
+        paths[-1].write_text(json.dumps(bench_file(use_case, cycles, seed)))
+    merged = merge_bench_results([json.loads(p.read_text()) for p in paths])
+    assert [s["use_cases"] for s in merged["sources"]] == [{"enterprise_app": 11}, {"cdn": 7}]
+    assert bench_sources(merged)[0]["loadavg_1min"] == [2.0, 12.0]
+    drawn = draw_histograms(merged, tmp_path / "fig6")
+    assert [(p["use_case"], p["phase"], p["runs"], p["counted"]) for p in drawn["panels"]] == [
+        ("enterprise_app", "provision", 11, 11),
+        ("enterprise_app", "deprovision", 11, 11),
+        ("cdn", "provision", 7, 7),
+        ("cdn", "deprovision", 7, 7),
+    ]
+    svg = (tmp_path / "fig6.svg").read_text()
+    assert "--use-cases cdn --cycles 20" in svg and "stopped early" in svg
+    with pytest.raises(ValueError, match="more than one"):
+        merge_bench_results([bench_file("cdn", 1, 1), bench_file("cdn", 1, 2)])
+    # the command line joins the files the same way, and draws from a snapshot of registry records
+    records = tmp_path / "records.json"
+    records.write_text("[]")
+    argv = ["--records", str(records), "--out", str(tmp_path / "cli")]
+    assert pictures_main([*argv, "--bench", str(paths[0]), "--bench", str(paths[1])]) == 0
+    assert "--use-cases cdn" in (tmp_path / "cli" / "provision_fig6.svg").read_text()
+    assert pictures_main([*argv, "--out", str(tmp_path / "none"), "--bench", ""]) == 0
+    assert not (tmp_path / "none" / "provision_fig6.png").exists()
 
 
 def test_the_command_writes_every_picture_from_the_registry(tmp_path, testbed_registry, testbed_document):

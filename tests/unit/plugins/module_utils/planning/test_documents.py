@@ -30,7 +30,7 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.planning.plan import
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.schemas import SLICE_SCHEMA
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.topology import load_topology
 
-from tests.hostile_inputs import ROOT, descriptor_cases, topology_cases
+from tests.hostile_inputs import IETF_TOP, ROOT, descriptor_cases, ietf_cases, topology_cases
 
 # Generous for a loaded 2-core machine: the point is seconds, not the 8+ minutes an alias bomb took.
 SECONDS = 10.0
@@ -152,6 +152,74 @@ def test_extra_vars_rules():
         assert repr(name) in problem
     (problem,) = extra_vars_problems([("-e {..}", "inline", {"slice": {"id": "{{ 1 }}"}})])
     assert "slice.id" in problem and "template marker" in problem
+
+
+def test_extra_vars_outside_the_documented_interface_are_refused():
+    for name in ("ansible_host", "ansible_connection", "ansible_python_interpreter", "ansible_become", "x"):
+        (problem,) = extra_vars_problems([("-e @settings.yml", "file", {name: "v"})])
+        assert "-e @settings.yml" in problem and repr(name) in problem and "not an extra var" in problem
+    (problem,) = extra_vars_problems([("-e a=b", "kv", {"slice_state": "absent", "debug_me": "1"})])
+    assert "'debug_me'" in problem and "slice_state" not in problem
+    # a site's wrapper playbook may name its own
+    assert extra_vars_problems([("-e x", "kv", {"site_ticket": "CHG-1"})], allowed=["site_ticket"]) == []
+
+
+def test_an_awx_job_s_extra_vars_pass():
+    """What AWX passes in its extravars file: template settings, survey answers, job metadata and the
+    NETCONF credential's injected variables."""
+    job = {
+        "qsafe_survey_connections": ["control", "uplink"],
+        "qsafe_survey_base": "slices/enterprise_app.yml",
+        "slice_state": "present",
+        "slice_id": "ent-1",
+        "slice_description": "",
+        "compute_site_role": "metro",
+        "compute_vcpu": 8,
+        "compute_memory_gb": 16.0,
+        "control_from": "cell-1",
+        "uplink_max_latency_ms": 5.0,
+        "awx_job_id": 7,
+        "tower_job_id": 7,
+        "awx_job_template_name": "t",
+        "ansible_user": "netconf",
+        "ansible_ssh_private_key_file": "/runner/env/key",
+        "qsafe_netconf_known_hosts": "/runner/env/known_hosts",
+    }
+    assert extra_vars_problems([("-e @env/extravars", "file", job)]) == []
+    # survey answers exist only for the connections the job names
+    (problem,) = extra_vars_problems([("-e @env/extravars", "file", {**job, "backhaul_from": "metro-1"})])
+    assert "'backhaul_from'" in problem
+    # and every value is data
+    (problem,) = extra_vars_problems([("-e @env/extravars", "file", {**job, "ansible_user": "{{ 1 }}"})])
+    assert "ansible_user" in problem and "template marker" in problem
+
+
+def test_an_ietf_request_file_in_extra_vars_holds_only_the_request():
+    request = {IETF_TOP: {"slice-service": []}}
+    assert extra_vars_problems([("-e @r.json", "file", request)]) == []
+    (problem,) = extra_vars_problems([("-e @r.json", "file", {**request, "slice_state": "present"})])
+    assert "IETF slice request file holds one top-level key" in problem
+    (problem,) = extra_vars_problems([("-e @r.json", "file", {IETF_TOP: {"x": "{{ 1 }}"}})])
+    assert f"{IETF_TOP}.x" in problem and "template marker" in problem
+
+
+IETF_CASES = ietf_cases()
+
+
+@pytest.mark.parametrize("case", IETF_CASES, ids=[c.name for c in IETF_CASES])
+def test_hostile_ietf_request_refused_naming_the_path(case, testbed_document):
+    started = time.perf_counter()
+    message = _refusal(case.text, testbed_document)
+    assert message is not None, f"{case.name} was accepted"
+    assert case.named in message, message[:500]
+    assert time.perf_counter() - started < SECONDS
+
+
+def test_the_shipped_ietf_requests_load_and_plan(repo_root, testbed_document):
+    for path in sorted((repo_root / "slices" / "ietf").glob("*.json")):
+        document = descriptor_from_text(path.read_bytes(), f"slice_file {path.name}")
+        assert schema_problems(document, SLICE_SCHEMA) == []
+        assert plan_from_documents(document, testbed_document)["connections"]
 
 
 def test_read_extra_vars_source_kinds(tmp_path):
