@@ -295,8 +295,21 @@ def check_exact(topology: Topology, engine: PathEngine, used: dict, requests: li
     previous method (latency-first search when the bound binds) would have spent."""
     above = slower = binding = latency_first_above = 0
     for req, got in zip(requests, outcomes):
+        need = RANK[req["security"]]
+        # A returned route was verified by check_route: its premium caps the oracle's search (it
+        # still finds any route of lower premium, or of that premium and less latency or hops).
+        cap = None
+        if not isinstance(got, PlanningError):
+            cap = sum(RANK[topology.links[n].security] - need for n in got[2])
         want = exact_route_layered(
-            topology, used, req["src"], req["dst"], req["security"], req["bandwidth"], req["max_latency_ms"]
+            topology,
+            used,
+            req["src"],
+            req["dst"],
+            req["security"],
+            req["bandwidth"],
+            req["max_latency_ms"],
+            premium_cap=cap,
         )
         if isinstance(got, PlanningError):
             if want is not None:
@@ -304,7 +317,6 @@ def check_exact(topology: Topology, engine: PathEngine, used: dict, requests: li
             continue
         if want is None:
             raise BenchCheckFailed(f"{req['name']}: engine found {got[2]}, the exact method finds no route")
-        need = RANK[req["security"]]
         premium = sum(RANK[topology.links[n].security] - need for n in got[2])
         if premium > want[0]:
             above += 1

@@ -144,15 +144,26 @@ def exact_joint(topology, used: dict, legs: list) -> bool:
 
 
 def exact_route_layered(
-    topology, used: dict, src: str, dst: str, security: str, bandwidth: float, bound_ms: float
+    topology,
+    used: dict,
+    src: str,
+    dst: str,
+    security: str,
+    bandwidth: float,
+    bound_ms: float,
+    premium_cap: int | None = None,
 ):
     """(premium, latency_ms, hops) of the lexicographic optimum within the bound, or None.
 
     Dijkstra by (latency, hops) over states (site, premium spent so far): the least (latency,
     hops) for every premium, and the answer is the least premium that reaches `dst` within the
-    bound. Exact and independent of the planner's label-setting (no dominance, no bounds from
-    reverse searches); pseudo-polynomial (sites x premiums), for graphs where the integer
-    program is too slow."""
+    bound. Exact and independent of the planner's label-setting (no dominance between premiums).
+    Two prunings that only drop states which cannot reach `dst` within the bound and the cap:
+    a state whose latency plus its site's least latency to `dst` (one reverse Dijkstra here)
+    exceeds the bound, and, with `premium_cap`, a state whose premium exceeds it (a caller that
+    holds a verified route of premium P passes P: a route of lower premium, or of premium P and
+    less latency or fewer hops, is still found; with a cap below every route's premium the
+    answer is None). Pseudo-polynomial (sites x premiums)."""
     need = RANK[security]
     adjacency: dict = {}
     for link in topology.links.values():
@@ -161,23 +172,42 @@ def exact_route_layered(
             adjacency.setdefault(link.a, []).append((link.b, *step))
             adjacency.setdefault(link.b, []).append((link.a, *step))
     bound = round(bound_ms * 1e9)
+    to_dst = {dst: 0}  # least latency from every site to dst (links are undirected)
+    heap = [(0, dst)]
+    done: set = set()
+    while heap:
+        latency, site = heapq.heappop(heap)
+        if site in done:
+            continue
+        done.add(site)
+        for other, _extra, step in adjacency.get(site, ()):
+            total = latency + step
+            if total <= bound and total < to_dst.get(other, bound + 1):
+                to_dst[other] = total
+                heapq.heappush(heap, (total, other))
+    if src not in to_dst:
+        return None
     heap = [(0, 0, src, 0)]
     settled: dict = {}
-    best_premium = None
+    best_premium = premium_cap
+    found = False
     while heap:
         latency, hops, site, premium = heapq.heappop(heap)
         if (site, premium) in settled or (best_premium is not None and premium > best_premium):
             continue
         settled[(site, premium)] = (latency, hops)
         if site == dst:
+            found = True
             best_premium = premium if best_premium is None else min(best_premium, premium)
             continue
         for other, extra, step in adjacency.get(site, ()):
             state = (other, premium + extra)
             within = best_premium is None or state[1] <= best_premium
-            if within and latency + step <= bound and state not in settled:
+            reach = latency + step + to_dst.get(other, bound + 1)
+            if within and reach <= bound and state not in settled:
                 heapq.heappush(heap, (latency + step, hops + 1, other, premium + extra))
-    if best_premium is None:
+    if not found:
         return None
-    latency, hops = settled[(dst, best_premium)]
-    return best_premium, latency / 1e9, hops
+    premium = min(p for (site, p) in settled if site == dst)
+    latency, hops = settled[(dst, premium)]
+    return premium, latency / 1e9, hops

@@ -103,7 +103,7 @@ def test_layered_oracle_agrees_with_highs():
     topology = random_topology(40, rng)
     used = {name: rng.choice([0, 0, 9500]) for name in topology.links}
     sites = sorted(topology.sites)
-    found = 0
+    found = capped_above = 0
     for _round in range(25):
         src, dst = rng.sample(sites, 2)
         args = (src, dst, rng.choice(LEVELS), rng.choice([100, 800]), rng.uniform(1.0, 6.0))
@@ -114,4 +114,12 @@ def test_layered_oracle_agrees_with_highs():
         found += 1
         assert layered[0] == highs[0] and layered[2] == highs[2], args
         assert layered[1] == pytest.approx(highs[1], abs=1e-6)
+        # the benchmark caps the search with a verified route's premium: at or above the optimum
+        # the answer is the same, below it there is none
+        for cap in (highs[0], highs[0] + 2):
+            assert exact_route_layered(topology, used, *args, premium_cap=cap) == layered, (args, cap)
+        if highs[0] > 0:
+            assert exact_route_layered(topology, used, *args, premium_cap=highs[0] - 1) is None, args
+            capped_above += 1
     assert 5 <= found < 25, found
+    assert capped_above >= 2, capped_above
