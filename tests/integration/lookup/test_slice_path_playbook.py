@@ -1,6 +1,8 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The slice_path lookup through a real ansible-playbook run (the contract's shape and errors)."""
+"""The slice_path lookup through a real ansible-playbook run (the contract's shape and errors as a
+play sees them: templated terms, keyword options, a rescued failure). The same checks without
+Ansible's process run fast in tests/unit/plugins/lookup/test_slice_path.py."""
 
 from __future__ import annotations
 

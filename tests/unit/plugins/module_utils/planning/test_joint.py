@@ -76,10 +76,15 @@ def random_case(rng):
     return sites, links, used, legs
 
 
-def test_never_refuses_what_some_assignment_carries():
+@pytest.mark.parametrize(
+    ("rounds", "least_rescued"), [(500, 10), pytest.param(1500, 25, marks=pytest.mark.slow)]
+)
+def test_never_refuses_what_some_assignment_carries(rounds, least_rescued):
+    """(The first 500 rounds hold 11 slices only the joint search places and 241 refusals; 1,500
+    rounds, slow, hold 28 and 751.)"""
     rng = random.Random(7)
     rescued = refused = 0
-    for _round in range(1500):
+    for _round in range(rounds):
         sites, links, used, legs = random_case(rng)
         topology = make_topology([(s, "metro", 0, 0) for s in sites], links)
         request = make_request(topology, [(f"c{i}", *leg) for i, leg in enumerate(legs)])
@@ -102,7 +107,7 @@ def test_never_refuses_what_some_assignment_carries():
             rescued += 1
             total = sum(packed(topology, leg[2], conn.links) for leg, conn in zip(legs, plan.connections))
             assert total == best, "the joint plan is not the least-cost assignment"
-    assert rescued >= 10 and refused >= 10, (rescued, refused)
+    assert rescued >= least_rescued and refused >= 10 * least_rescued, (rescued, refused)
 
 
 def test_joint_plan_is_reported():

@@ -14,6 +14,7 @@ import itertools
 import random
 
 import networkx as nx
+import pytest
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.pce import PlanningError, plan_slice
 from ansible_collections.qsafe.slicing.plugins.module_utils.planning.security import LEVELS, RANK
 from hypothesis import HealthCheck, given, settings
@@ -70,9 +71,21 @@ def brute_force(links, reserved, src, dst, security, bandwidth):
     return routes
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.data())
 def test_engine_against_brute_force(scenario, data):
+    check_against_brute_force(scenario, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.data())
+def test_engine_against_brute_force_soak(scenario, data):
+    """The same property over many more scenarios (make test-slow)."""
+    check_against_brute_force(scenario, data)
+
+
+def check_against_brute_force(scenario, data):
     sites, links, reserved, src, dst, (security, bandwidth, bound) = scenario
     topology = make_topology([(s, "metro", 0, 0) for s in sites], links)
     used = {name: min(value, topology.links[name].capacity_mbps) for name, value in reserved.items()}
@@ -102,12 +115,18 @@ def test_engine_against_brute_force(scenario, data):
     assert (premium, round(conn.latency_ms, 9), len(conn.links)) == min(feasible)[:3]
 
 
-def test_exact_when_the_bound_binds():
+@pytest.mark.parametrize(
+    ("rounds", "least_binding", "least_differing"),
+    [(1200, 140, 8), pytest.param(4000, 500, 30, marks=pytest.mark.slow)],
+)
+def test_exact_when_the_bound_binds(rounds, least_binding, least_differing):
     """Dense random graphs with the bound set strictly below the least-premium route's latency:
-    the cases where a latency-first fallback spends premium links that the optimum does not."""
+    the cases where a latency-first fallback spends premium links that the optimum does not.
+    (The first 1,200 rounds hold 150 such cases, 11 where latency-first differs; 4,000 rounds,
+    slow, hold 505 and 36.)"""
     rng = random.Random(14)
     binding = latency_first_differs = 0
-    for _round in range(4000):
+    for _round in range(rounds):
         sites = SITE_NAMES[: rng.randint(4, 5)]
         links = []
         for index in range(rng.randint(8, 14)):
@@ -146,4 +165,7 @@ def test_exact_when_the_bound_binds():
             src,
             dst,
         )
-    assert binding > 500 and latency_first_differs >= 10, (binding, latency_first_differs)
+    assert binding >= least_binding and latency_first_differs >= least_differing, (
+        binding,
+        latency_first_differs,
+    )
