@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import os
@@ -13,10 +14,54 @@ from dataclasses import dataclass
 
 from qsafe_lab import keys
 from qsafe_lab.inventory import Device
-from qsafe_lab.startup import ADMIN_USER, KEYSCRIPT_USER, KIND_MODULES, OPERATOR_USER
+from qsafe_lab.startup import ADMIN_USER, KEYSCRIPT_USER, OPERATOR_USER, kind_modules
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-YANG_DIRS = [REPO / "yang", REPO / "yang" / "openconfig", pathlib.Path("/usr/share/yuma/modules")]
+YUMA_MODULES = pathlib.Path("/usr/share/yuma/modules")
+# Which YANG directories make up each platform's module set, first match wins. openconfig: the
+# upstream release (yang/openconfig, unmodified) behind yang/lab, the forms of upstream modules that
+# this netconfd cannot compile (docs/lab.md "YANG models on the lab's netconfd"); openconfig_2016:
+# the 2016 set. The project's own modules (yang/*.yang) come first in both.
+PLATFORM_YANG_DIRS: dict[str, list[pathlib.Path]] = {
+    "openconfig": [REPO / "yang" / "lab", REPO / "yang" / "openconfig"],
+    "openconfig_2016": [REPO / "yang" / "openconfig-2016"],
+}
+DEFAULT_PLATFORM = "openconfig"
+
+
+def platform_modpath(lab_dir: pathlib.Path, platform: str) -> pathlib.Path:
+    """One directory of links to the platform's modules, for netconfd's --modpath.
+
+    Why not the YANG directories themselves: netconfd searches a --modpath directory recursively,
+    so `yang/` would also find the other platform's same-named modules (yang/openconfig-2016 holds
+    a 2016 openconfig-extensions, for one) in whatever order the directory lists them.
+    """
+    out = lab_dir / "yang" / platform
+    out.mkdir(parents=True, exist_ok=True)
+    wanted: dict[str, pathlib.Path] = {}
+    for src in [*sorted((REPO / "yang").glob("*.yang"))] + [
+        f for d in PLATFORM_YANG_DIRS[platform] for f in sorted(d.glob("*.yang"))
+    ]:
+        wanted.setdefault(src.name.split("@")[0].removesuffix(".yang"), src)
+    for link in out.iterdir():
+        if link.stem not in wanted or link.resolve() != wanted[link.stem]:
+            link.unlink()
+    for name, src in wanted.items():
+        link = out / f"{name}.yang"
+        if not link.is_symlink():
+            with contextlib.suppress(FileExistsError):  # another device of the lab made it
+                link.symlink_to(src)
+    return out
+
+
+def platform_of(dev: Device) -> str:
+    """The device's platform: inventory variable qsafe_platform, else the default."""
+    platform = str(dev.hostvars.get("qsafe_platform") or DEFAULT_PLATFORM)
+    if platform not in PLATFORM_YANG_DIRS:
+        raise ValueError(
+            f"device {dev.name}: qsafe_platform {platform!r} is not one of {', '.join(PLATFORM_YANG_DIRS)}"
+        )
+    return platform
 RELAY = pathlib.Path(__file__).resolve().parent / "relay.py"
 MAX_SOCK_PATH = 107  # sun_path
 
@@ -72,7 +117,8 @@ class DevicePaths:
 def netconfd_argv(dev: Device, paths: DevicePaths, port: int) -> list[str]:
     if len(str(paths.sock)) > MAX_SOCK_PATH:
         raise ValueError(f"lab dir too long for a unix socket path: {paths.sock}")
-    modules = ["ietf-netconf-acm", *KIND_MODULES[dev.kind]]
+    platform = platform_of(dev)
+    modules = ["ietf-netconf-acm", *kind_modules(dev.kind, platform)]
     # A card's key-bank agent has a writable running datastore and no candidate: the key script's
     # edits take effect at once and never meet provisioning's locks or pending confirmed commits
     # (which are on the card's own netconfd); nothing there is ever saved (--with-startup keeps
@@ -80,7 +126,7 @@ def netconfd_argv(dev: Device, paths: DevicePaths, port: int) -> list[str]:
     target = ["--target=running"] if dev.kind == "key_bank" else []
     return [
         "/usr/sbin/netconfd",
-        "--modpath=" + ":".join(str(d) for d in YANG_DIRS),
+        f"--modpath={platform_modpath(paths.lab_dir, platform)}:{YUMA_MODULES}",
         *[f"--module={m}" for m in modules],
         *target,
         f"--startup={paths.startup}",
@@ -127,7 +173,7 @@ PermitRootLogin prohibit-password
 UsePAM no
 StrictModes no
 PrintMotd no
-PermitTTY no
+PermitTTY yes
 AllowTcpForwarding no
 X11Forwarding no
 MaxStartups 100:30:200

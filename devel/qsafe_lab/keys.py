@@ -38,8 +38,26 @@ def public_key(path: pathlib.Path) -> str:
 
 
 def authorized_keys_line(pubkey: str, command: list[str]) -> str:
+    # restrict (no forwarding, no agent, no X11), but a PTY is allowed: some NETCONF clients ask
+    # for one (scrapli's default transport); the relay puts it in raw mode.
     cmd = shlex.join(command).replace('"', '\\"')
-    return f'restrict,command="{cmd}" {pubkey}\n'
+    return f'restrict,pty,command="{cmd}" {pubkey}\n'
+
+
+def ssh_config_text(host: str, user: str, key_file: pathlib.Path, known_hosts: pathlib.Path) -> str:
+    """An ssh_config for standard clients (ansible.netcommon's netconf connection, netconf-console2,
+    OpenSSH): the lab's devices, verified against the lab's known_hosts only."""
+    return (
+        "# Lab devices: host keys verified against the lab's known_hosts only (no ~/.ssh, no auto-add).\n"
+        f"Host {host}\n"
+        f"  User {user}\n"
+        f"  IdentityFile {key_file}\n"
+        "  IdentitiesOnly yes\n"
+        f"  UserKnownHostsFile {known_hosts}\n"
+        "  GlobalKnownHostsFile /dev/null\n"
+        "  StrictHostKeyChecking yes\n"
+        "  HashKnownHosts no\n"
+    )
 
 
 def known_hosts_line(host: str, port: int, pubkey: str) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qsafe_lab import keys, processes
-from qsafe_lab.device import DevicePaths, netconfd_argv, ram_root, sshd_argv, write_ssh_files
+from qsafe_lab.device import DevicePaths, netconfd_argv, platform_of, ram_root, sshd_argv, write_ssh_files
 from qsafe_lab.inventory import Device, Inventory, load_inventory
 from qsafe_lab.startup import ADMIN_USER, KEY_BANK_SUFFIX, KEYSCRIPT_USER, OPERATOR_USER, render_startup
 
@@ -156,6 +156,11 @@ class Lab:
     @property
     def known_hosts(self) -> pathlib.Path:
         return self.lab_dir / "keys" / "known_hosts"
+
+    @property
+    def ssh_config(self) -> pathlib.Path:
+        """ssh_config for standard clients, next to known_hosts (lab.json names it per device)."""
+        return self.lab_dir / "keys" / "ssh_config"
 
     def client_key(self, identity: str) -> pathlib.Path:
         return self.lab_dir / "keys" / f"client_{identity}"
@@ -322,6 +327,9 @@ class Lab:
         text = "".join(lines)
         if not self.known_hosts.exists() or self.known_hosts.read_text() != text:
             self.known_hosts.write_text(text)
+        config = keys.ssh_config_text(HOST, getpass.getuser(), self.client_key("operator"), self.known_hosts)
+        if not self.ssh_config.exists() or self.ssh_config.read_text() != config:
+            self.ssh_config.write_text(config)
 
     def _describe(self, ports: dict[str, int]) -> dict[str, Any]:
         """The lab.json document (contract: devices{name: kind, host, port, user, key_file, ...})."""
@@ -349,11 +357,13 @@ class Lab:
             paths = self.paths(dev.name)
             devices[dev.name] = {
                 "kind": dev.kind,
+                "platform": platform_of(dev),
                 "host": HOST,
                 "port": ports[dev.name],
                 "user": login,
                 "key_file": users["operator"]["key_file"],
                 "known_hosts": str(self.known_hosts),
+                "ssh_config": str(self.ssh_config),
                 "netconf_user": OPERATOR_USER,
                 "keyscript_key_file": users["keyscript"]["key_file"],
                 "fault_file": str(paths.fault_file),
@@ -395,7 +405,7 @@ class Lab:
             processes.stop_all(flat, self.marker)
             swept = processes.sweep(self.marker)
             existed = self.lab_json.exists() or bool(live_before)
-            for sub in ("run", "faults", "devices", "keys"):
+            for sub in ("run", "faults", "devices", "keys", "yang"):
                 shutil.rmtree(self.lab_dir / sub, ignore_errors=True)
             shutil.rmtree(ram_root(self.lab_dir), ignore_errors=True)
             if ram_root(self.lab_dir).parent != self.lab_dir:

@@ -273,6 +273,15 @@ def main() -> None:
     if os.environ.get("SSH_ORIGINAL_COMMAND", a.subsystem) not in (a.subsystem, "netconf"):
         sys.stderr.write("only the netconf subsystem is available\n")
         sys.exit(1)
+    if os.isatty(0):
+        # The client asked for a PTY (scrapli's default transport does): in raw mode the terminal
+        # neither echoes nor translates bytes, so NETCONF passes through it unchanged. Set before
+        # netconfd's hello goes out (TCSANOW keeps input already there); a client that writes
+        # before it has the server's hello may see that early input echoed by the terminal.
+        import termios
+        import tty
+
+        tty.setraw(0, termios.TCSANOW)
     env = dict(os.environ, USER=a.netconf_user)
     child = subprocess.Popen(  # noqa: S603
         [a.subsystem, f"--ncxserver-sockname={a.port}@{a.sock}"],

@@ -28,12 +28,29 @@ KEYSCRIPT_USER = "qsafe-keyscript"
 
 # YANG modules each device kind loads (the lab loads them with --module; imports follow).
 KIND_MODULES: dict[str, list[str]] = {
-    "l2_switch": ["openconfig-interfaces", "openconfig-if-ethernet", "openconfig-vlan"],
+    "l2_switch": [
+        "openconfig-interfaces",
+        "openconfig-if-ethernet",
+        "openconfig-vlan",
+        "openconfig-network-instance",
+    ],
     "optical_switch": ["qsafe-optical-switch"],
     "encryptor": ["qsafe-encryptor"],
     "key_host": ["qsafe-key-stream"],
     "key_bank": ["qsafe-encryptor"],
 }
+# Where a platform's kind loads other modules than KIND_MODULES says.
+PLATFORM_KIND_MODULES: dict[tuple[str, str], list[str]] = {
+    ("openconfig_2016", "l2_switch"): ["openconfig-interfaces", "openconfig-if-ethernet", "openconfig-vlan"],
+}
+OC_NI_NS = "http://openconfig.net/yang/network-instance"
+OC_NI_TYPES_NS = "http://openconfig.net/yang/network-instance-types"
+# The network instance that holds a switch's VLANs (as the collection's openconfig platform expects).
+DEFAULT_INSTANCE = "DEFAULT"
+
+
+def kind_modules(kind: str, platform: str) -> list[str]:
+    return PLATFORM_KIND_MODULES.get((platform, kind), KIND_MODULES[kind])
 # An encryptor's key banks live in a second netconfd of the card, its key-bank agent (see
 # device.py): named <card><KEY_BANK_SUFFIX> in the lab's files, reached on the card's key_bank_port.
 KEY_BANK_SUFFIX = "-keys"
@@ -214,7 +231,21 @@ def _l2_switch(topology: dict[str, Any], dev: Device) -> str:
     </interface>
 """
         )
-    return f'  <interfaces xmlns="{OC_IF_NS}">\n{"".join(items)}  </interfaces>\n'
+    interfaces = f'  <interfaces xmlns="{OC_IF_NS}">\n{"".join(items)}  </interfaces>\n'
+    if str(dev.hostvars.get("qsafe_platform") or "openconfig") == "openconfig_2016":
+        return interfaces
+    # Current OpenConfig: VLANs live in a network instance; the switch's default one exists.
+    return interfaces + (
+        f'  <network-instances xmlns="{OC_NI_NS}">\n'
+        f"    <network-instance>\n"
+        f"      <name>{DEFAULT_INSTANCE}</name>\n"
+        f"      <config>\n"
+        f"        <name>{DEFAULT_INSTANCE}</name>\n"
+        f'        <type xmlns:oc-ni-types="{OC_NI_TYPES_NS}">oc-ni-types:DEFAULT_INSTANCE</type>\n'
+        f"      </config>\n"
+        f"    </network-instance>\n"
+        f"  </network-instances>\n"
+    )
 
 
 def _optical_switch(topology: dict[str, Any], dev: Device) -> str:

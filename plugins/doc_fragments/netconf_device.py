@@ -73,6 +73,12 @@ options:
       - known_hosts file that the device's host key is verified against (no other file is
         trusted, unknown keys are refused). Default from C(hostvars[device].qsafe_netconf_known_hosts).
     type: path
+  netconf_platform:
+    description:
+      - The device's platform, which decides the YANG model its payloads are written in
+        (C(openconfig) current OpenConfig, C(openconfig_2016) the 2016 OpenConfig VLAN model).
+        Default from C(hostvars[device].qsafe_platform), else C(openconfig).
+    type: str
   netconf_timeout:
     description:
       - Seconds to wait for the SSH connection and for each NETCONF reply.

@@ -42,6 +42,7 @@ HOSTVARS = {
     "netconf_user": ("ansible_user",),
     "netconf_key_file": ("ansible_ssh_private_key_file", "ansible_private_key_file"),
     "netconf_known_hosts_file": ("qsafe_netconf_known_hosts",),
+    "netconf_platform": ("qsafe_platform",),
 }
 CONN_FIELDS = {
     "netconf_host": "host",
@@ -49,6 +50,7 @@ CONN_FIELDS = {
     "netconf_user": "user",
     "netconf_key_file": "key_file",
     "netconf_known_hosts_file": "known_hosts",
+    "netconf_platform": "platform",
 }
 
 

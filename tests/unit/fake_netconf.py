@@ -24,8 +24,12 @@ class FakeSession:
         running: str = EMPTY,
         after: str | None = None,
         fail: dict[str, list[BaseException]] | None = None,
+        platform: str = "openconfig_2016",
     ) -> None:
         self.device = device
+        # The canned replies of the tests that use this fake are in the 2016 OpenConfig model (the
+        # top-level /vlans); the payloads of each platform are tested in test_handlers.py.
+        self.platform = platform
         self.running = running
         self.candidate = running
         self.after = after

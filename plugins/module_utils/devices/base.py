@@ -168,11 +168,17 @@ def _coerce(name: str, value: Any, spec: Field) -> Any:
     return text
 
 
+#: (kind, operation) -> the handler that defines the concept: fields, identity, checks, module.
 HANDLERS: dict[tuple[str, str], StepHandler] = {}
+#: platform -> (kind, operation) -> the handler that also builds that platform's payloads (a
+#: subclass of the concept's handler, so fields and checks are the concept's, declared once).
+PLATFORMS: dict[str, dict[tuple[str, str], StepHandler]] = {}
+#: the platform of a device whose inventory sets no `qsafe_platform`
+DEFAULT_PLATFORM = "openconfig"
 
 
 def register(cls: type[StepHandler]) -> type[StepHandler]:
-    """Class decorator: make cls the handler of (cls.kind, cls.operation)."""
+    """Class decorator: make cls the concept handler of (cls.kind, cls.operation)."""
     key = (cls.kind, cls.operation)
     if key in HANDLERS:
         raise ValueError(f"duplicate device handler for {key}")
@@ -180,6 +186,23 @@ def register(cls: type[StepHandler]) -> type[StepHandler]:
         raise ValueError(f"two device handlers for module {cls.module}")
     HANDLERS[key] = cls()
     return cls
+
+
+def register_platform(platform: str, *classes: type[StepHandler]) -> None:
+    """Make each class the payload builder of (kind, operation) on `platform`.
+
+    A class must derive from the concept handler of its (kind, operation): a platform changes how a
+    step is written to the device, never which parameters it takes.
+    """
+    table = PLATFORMS.setdefault(platform, {})
+    for cls in classes:
+        key = (cls.kind, cls.operation)
+        concept = HANDLERS.get(key)
+        if concept is None or not issubclass(cls, type(concept)):
+            raise ValueError(f"{platform}: {cls.__name__} does not derive from the handler of {key}")
+        if key in table:
+            raise ValueError(f"{platform}: duplicate payload for {key}")
+        table[key] = cls()
 
 
 # -- XML helpers ---------------------------------------------------------------------------------

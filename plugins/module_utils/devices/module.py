@@ -49,6 +49,7 @@ CONNECTION_SPEC: dict[str, Any] = {
     "netconf_user": {"type": "str"},
     "netconf_key_file": {"type": "path", "no_log": False},
     "netconf_known_hosts_file": {"type": "path"},
+    "netconf_platform": {"type": "str"},
     **TIMEOUT_SPEC,
 }
 COMMIT_REQUIRED_IF = [("commit", "confirmed", ["persist_id"])]
@@ -158,6 +159,7 @@ def connection_from_params(params: Mapping[str, Any]) -> DeviceConnection:
             "key_file": params.get("netconf_key_file"),
             "known_hosts": params.get("netconf_known_hosts_file"),
             "timeout": params.get("netconf_timeout") or 30.0,
+            "platform": params.get("netconf_platform"),
         }
     )
 

@@ -43,7 +43,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import (
+    DEFAULT_PLATFORM,
     STATES,
+    StepHandler,
     StepInputError,
     parse_data,
     pretty,
@@ -68,9 +70,12 @@ class DeviceConnection:
     key_file: str
     known_hosts: str
     timeout: float = 30.0
+    #: inventory `qsafe_platform`: which payload builders the device's steps use (None: default)
+    platform: str | None = None
 
     def session_kwargs(self) -> dict[str, Any]:
         return {
+            "platform": self.platform,
             "device": self.name,
             "host": self.host,
             "port": int(self.port),
@@ -314,6 +319,11 @@ def validate(request: StepRequest) -> dict[str, Any]:
     return handler_for(request.kind, request.operation).validate(request.params, request.state)
 
 
+def payload_handler(session: NetconfSession, kind: str, operation: str) -> StepHandler:
+    """The handler that writes (kind, operation) on the session's device platform."""
+    return handler_for(kind, operation, session.platform or DEFAULT_PLATFORM)
+
+
 def run_step(session: NetconfSession, request: StepRequest) -> StepResult:
     """Run one step on an open session; raises DeviceStepError (already formatted) on failure."""
     started = time.perf_counter()
@@ -337,7 +347,7 @@ def run_step(session: NetconfSession, request: StepRequest) -> StepResult:
 
 
 def _transaction(session: NetconfSession, request: StepRequest, params: dict[str, Any]) -> StepResult:
-    handler = handler_for(request.kind, request.operation)
+    handler = payload_handler(session, request.kind, request.operation)
     flt = handler.filter(params)
     ctx_flt = handler.context_filter(params)
     result = StepResult(

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import (
+    DEFAULT_PLATFORM,
     NC_NS,
     StepConflictError,
     parse_data,
@@ -54,12 +55,14 @@ def _merge_into(target: ET.Element, extra: ET.Element) -> None:
             have.add(ET.tostring(child))
 
 
-def read_filter(steps: Iterable[Mapping[str, Any]], state: str | None) -> list[str]:
+def read_filter(
+    steps: Iterable[Mapping[str, Any]], state: str | None, platform: str | None = None
+) -> list[str]:
     """The subtree filter (its top nodes, one get-config) covering what every step of one device
-    looks at, merged per top node."""
+    looks at, merged per top node. platform: the device's (None: the default platform)."""
     roots: dict[str, ET.Element] = {}
     for step in steps:
-        handler = handler_for(str(step["kind"]), str(step["operation"]))
+        handler = handler_for(str(step["kind"]), str(step["operation"]), platform or DEFAULT_PLATFORM)
         params = handler.validate(dict(step.get("params") or {}), _state_of(step, state))
         text = handler.context_filter(params) or handler.filter(params)
         elem = ET.fromstring(text)  # noqa: S314 - our own filter text
@@ -114,10 +117,12 @@ def _state_of(step: Mapping[str, Any], state: str | None) -> str:
     return str(state or step.get("state") or "present")
 
 
-def step_holds(step: Mapping[str, Any], state: str | None, current: ET.Element) -> tuple[bool, str]:
+def step_holds(
+    step: Mapping[str, Any], state: str | None, current: ET.Element, platform: str | None = None
+) -> tuple[bool, str]:
     """(holds, why not) for one plan step against the read-back <data> of its device."""
     state = _state_of(step, state)
-    handler = handler_for(str(step["kind"]), str(step["operation"]))
+    handler = handler_for(str(step["kind"]), str(step["operation"]), platform or DEFAULT_PLATFORM)
     params = handler.validate(dict(step.get("params") or {}), state)
     try:
         edit = handler.edit(params, state, current)
@@ -132,12 +137,14 @@ def step_holds(step: Mapping[str, Any], state: str | None, current: ET.Element) 
     return False, f"{what} is {'missing' if state == 'present' else 'still there'}"
 
 
-def verify_steps(data_xml: str, steps: list[Mapping[str, Any]], state: str | None) -> list[dict[str, Any]]:
+def verify_steps(
+    data_xml: str, steps: list[Mapping[str, Any]], state: str | None, platform: str | None = None
+) -> list[dict[str, Any]]:
     """The steps that running does NOT hold: [{index, name, device, why}] (empty: all hold)."""
     current = parse_data(data_xml)
     wrong = []
     for step in steps:
-        ok, why = step_holds(step, state, current)
+        ok, why = step_holds(step, state, current, platform)
         if not ok:
             wrong.append(
                 {
@@ -156,8 +163,8 @@ def read_back(
     """One get-config of running on session's device; the steps it does not hold."""
     if not steps:
         return []
-    data = session.get_config("running", read_filter(steps, state))
-    return verify_steps(data, steps, state)
+    data = session.get_config("running", read_filter(steps, state, session.platform))
+    return verify_steps(data, steps, state, session.platform)
 
 
 def by_device(steps: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:

@@ -123,8 +123,12 @@ class NetconfSession:
         known_hosts: str,
         timeout: float = 30.0,
         fast_send: bool = True,
+        platform: str | None = None,
     ) -> None:
         self.device = device
+        #: the device's platform (inventory `qsafe_platform`): which payloads its steps use; None =
+        #: the default platform
+        self.platform = platform
         self.host = host
         self.port = int(port)
         self.user = user
@@ -150,6 +154,7 @@ class NetconfSession:
                 device, "connect", "device not found in lab.json", "unknown-device"
             ) from None
         key_file = entry["key_file"] if identity == "operator" else lab["users"][identity]["key_file"]
+        kwargs.setdefault("platform", entry.get("platform"))
         return cls(
             device, entry["host"], entry["port"], entry["user"], key_file, entry["known_hosts"], **kwargs
         )

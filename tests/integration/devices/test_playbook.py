@@ -109,4 +109,4 @@ def test_action_plugins_under_ansible_playbook(lab, tmp_path):
     # The broker went away with the play and left no socket behind.
     assert not list((state / "brokers").glob("*.sock"))
     with lab.session("sw-cell-2") as s:
-        assert "800" not in s.get_config("running", '<vlans xmlns="http://openconfig.net/yang/vlan"/>')
+        assert "<vlan-id>800</vlan-id>" not in s.get_config("running")

@@ -26,7 +26,7 @@ def _req(case: dict, state: str = "present", **kw) -> StepRequest:
 
 
 def _subtree(session, case) -> str:
-    flt = handler_for(case["kind"], case["operation"]).filter(case["params"])
+    flt = handler_for(case["kind"], case["operation"], "openconfig").filter(case["params"])
     return session.get_config("running", flt)
 
 

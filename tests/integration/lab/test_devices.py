@@ -10,14 +10,16 @@ pytestmark = pytest.mark.lab
 OC_IF = "http://openconfig.net/yang/interfaces"
 OC_VLAN = "http://openconfig.net/yang/vlan"
 OC_ETH = "http://openconfig.net/yang/interfaces/ethernet"
+OC_NI = "http://openconfig.net/yang/network-instance"
 ENC = "urn:qsafe:yang:encryptor"
 OTS = "urn:qsafe:yang:optical-switch"
 KS = "urn:qsafe:yang:key-stream"
 
 
 def test_l2_switch_vlan_access_and_trunk(lab):
-    cfg = f"""<vlans xmlns="{OC_VLAN}"><vlan><vlan-id>210</vlan-id><config><vlan-id>210</vlan-id>
-      <name>t-slice</name></config></vlan></vlans>
+    cfg = f"""<network-instances xmlns="{OC_NI}"><network-instance><name>DEFAULT</name><vlans><vlan>
+      <vlan-id>210</vlan-id><config><vlan-id>210</vlan-id><name>t-slice</name></config></vlan></vlans>
+      </network-instance></network-instances>
       <interfaces xmlns="{OC_IF}"><interface><name>srv-1</name><ethernet xmlns="{OC_ETH}">
       <switched-vlan xmlns="{OC_VLAN}"><config><interface-mode>ACCESS</interface-mode>
       <access-vlan>210</access-vlan></config></switched-vlan></ethernet></interface>
@@ -33,8 +35,9 @@ def test_l2_switch_vlan_access_and_trunk(lab):
 
 
 def test_l2_switch_rejects_out_of_range_vlan(lab):
-    cfg = (f'<vlans xmlns="{OC_VLAN}"><vlan><vlan-id>5000</vlan-id><config><vlan-id>5000</vlan-id>'
-           "</config></vlan></vlans>")
+    cfg = (f'<network-instances xmlns="{OC_NI}"><network-instance><name>DEFAULT</name><vlans><vlan>'
+           "<vlan-id>5000</vlan-id><config><vlan-id>5000</vlan-id></config></vlan></vlans>"
+           "</network-instance></network-instances>")
     with lab.session("sw-core-1") as s, pytest.raises(NetconfOperationError) as err:
         s.transaction(cfg)
     assert err.value.device == "sw-core-1" and err.value.operation == "edit-config"

@@ -19,7 +19,11 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.devices.base import 
     StepInputError,
     parse_data,
 )
-from ansible_collections.qsafe.slicing.plugins.module_utils.devices.handlers import HANDLERS, handler_for
+from ansible_collections.qsafe.slicing.plugins.module_utils.devices.handlers import (
+    HANDLERS,
+    PLATFORMS,
+    handler_for,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTHING = None
@@ -90,6 +94,37 @@ CASES = [
     ("stream_absent_already", ("key_stream", "stream"), {"name": "ks-ch3"}, "absent", "empty", NOTHING),
 ]
 
+# Current OpenConfig (platform openconfig): VLANs under the default network instance.
+OC_VLAN_CASES = [
+    ("oc_vlan_create", ("l2_switch", "vlan"), {"vlan_id": 102, "name": "ent-1.backhaul"}, "present",
+     "oc_l2_switch_two_vlans", "oc_vlan_create"),
+    ("oc_vlan_delete", ("l2_switch", "vlan"), {"vlan_id": 101}, "absent", "oc_l2_switch_two_vlans",
+     "oc_vlan_delete"),
+    ("oc_vlan_delete_last", ("l2_switch", "vlan"), {"vlan_id": 100}, "absent", "oc_l2_switch_one_vlan",
+     "oc_vlan_delete_last"),
+    ("oc_vlan_absent_already", ("l2_switch", "vlan"), {"vlan_id": 300}, "absent", "oc_l2_switch_two_vlans",
+     NOTHING),
+    ("oc_vlan_no_instance", ("l2_switch", "vlan"), {"vlan_id": 100}, "present", "l2_switch_free",
+     ("conflict", r"the switch has no network instance DEFAULT")),
+]
+
+
+def _platform_cases() -> list[tuple]:
+    """(platform, case...): the 2016 VLAN cases on openconfig_2016, the switched-vlan cases (the same
+    paths in both releases) on both platforms, the project models' cases on openconfig."""
+    out = []
+    for case in CASES:
+        if case[1] == ("l2_switch", "vlan"):
+            out.append(("openconfig_2016", *case))
+        elif case[1] == ("l2_switch", "vlan_member"):
+            out += [("openconfig", *case), ("openconfig_2016", *case)]
+        else:
+            out.append(("openconfig", *case))
+    return out + [("openconfig", *case) for case in OC_VLAN_CASES]
+
+
+PLATFORM_CASES = _platform_cases()
+
 
 def canonical(xml: str) -> str:
     """Canonical XML (c14n 2.0, whitespace between tags dropped) of an edit's top elements."""
@@ -102,10 +137,12 @@ def current(name: str) -> ET.Element:
 
 
 @pytest.mark.parametrize(
-    ("case", "key", "params", "state", "config", "expected"), CASES, ids=[c[0] for c in CASES]
+    ("platform", "case", "key", "params", "state", "config", "expected"),
+    PLATFORM_CASES,
+    ids=[f"{c[0]}-{c[1]}" for c in PLATFORM_CASES],
 )
-def test_edit_from_the_current_config(case, key, params, state, config, expected):
-    handler = handler_for(*key)
+def test_edit_from_the_current_config(platform, case, key, params, state, config, expected):
+    handler = handler_for(*key, platform)
     normalised = handler.validate(params, state)
     if isinstance(expected, tuple):
         with pytest.raises(StepConflictError, match=expected[1]):
@@ -119,12 +156,15 @@ def test_edit_from_the_current_config(case, key, params, state, config, expected
     assert canonical(edit) == canonical((FIXTURES / "edits" / f"{expected}.xml").read_text())
 
 
-def test_every_handler_has_cases():
-    assert {c[1] for c in CASES} == set(HANDLERS)
+def test_every_payload_builder_has_cases():
+    tested = {type(handler_for(*c[2], c[0])) for c in PLATFORM_CASES}
+    assert tested == {type(h) for table in PLATFORMS.values() for h in table.values()}
+    assert set(PLATFORMS) == {"openconfig", "openconfig_2016"}
+    assert {tuple(k) for table in PLATFORMS.values() for k in table} == set(HANDLERS)
 
 
 def test_every_edit_fixture_is_used():
-    used = {c[5] for c in CASES if isinstance(c[5], str)}
+    used = {c[6] for c in PLATFORM_CASES if isinstance(c[6], str)}
     assert {p.stem for p in (FIXTURES / "edits").glob("*.xml")} == used
 
 
@@ -183,6 +223,18 @@ def test_resource_key_is_the_identity_fields():
     assert handler.resource("sw-1", {"port": "ru-1", "vlan_id": 100, "mode": "trunk"}) == (
         "l2_switch:sw-1:vlan_member:100:ru-1"
     )
+
+
+def test_platforms_share_the_concept_fields():
+    for table in PLATFORMS.values():
+        for key, handler in table.items():
+            assert handler.argspec() == HANDLERS[key].argspec()
+            assert handler.module == HANDLERS[key].module
+
+
+def test_unknown_platform_is_named():
+    with pytest.raises(StepInputError, match="unknown device platform 'polatis' .known: openconfig, "):
+        handler_for("l2_switch", "vlan", "polatis")
 
 
 def test_unknown_handler_lists_the_known_ones():
