@@ -76,7 +76,7 @@ notes:
   - Extra vars are loaded and kept by Ansible before any task runs; this module cannot stop Ansible
     from loading them, only refuse to use them, first thing in the play. Ansible renders the
     connection variables of the first task's host (C(ansible_host), C(ansible_user),
-    C(ansible_connection), C(ansible_become) ...) when it sets that task up, before the task runs:
+    C(ansible_connection), C(ansible_become) ...) when it sets that task up, before the task runs;
     a template in such an extra var has run by the time this module refuses it.
 """
 
