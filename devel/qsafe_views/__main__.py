@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write the pictures: python -m qsafe_views [--out docs/img] [--topology FILE] [--bench JSON]
-[--state-dir DIR | --path FILE | --dsn DSN | --records JSON] [--lanes device|kind]
+"""Write the pictures: python -m qsafe_views [--out docs/img] [--topology FILE] [--bench JSON ...]
+[--state-dir DIR | --path FILE | --dsn DSN | --records JSON] [--lanes device|kind] [--fig6-only]
 
 From the slice registry (same selection as the playbooks: options, then QSAFE_REGISTRY_DSN /
 QSAFE_REGISTRY_PATH / QSAFE_STATE_DIR, then .state/) or a JSON list of its records taken earlier
@@ -64,10 +64,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--records", type=Path, help="a JSON list of registry records instead of the registry")
     ap.add_argument("--lanes", choices=("device", "kind"), default="device")
+    ap.add_argument("--fig6-only", action="store_true", help="draw only Fig. 6 from the --bench file(s)")
     ap.add_argument("--state-dir")
     ap.add_argument("--path")
     ap.add_argument("--dsn")
     args = ap.parse_args(argv)
+    benches = args.bench if args.bench is not None else [str(ROOT / "devel/bench/out/provision.json")]
+    bench = [Path(b) for b in benches if b]
+    if args.fig6_only:
+        found = [json.loads(path.read_text()) for path in bench]
+        results = found[0] if len(found) == 1 else merge_bench_results(found)
+        for path in draw_histograms(results, args.out / "provision_fig6")["files"]:
+            print(path)
+        return 0
     topology = yaml.safe_load(args.topology.read_text())
     if args.records is not None:
         records = json.loads(args.records.read_text())
@@ -76,8 +85,6 @@ def main(argv: list[str] | None = None) -> int:
             dsn=args.dsn, path=args.path, state_dir=args.state_dir, project_dir=str(ROOT)
         ) as reg:
             records = reg.list()
-    benches = args.bench if args.bench is not None else [str(ROOT / "devel/bench/out/provision.json")]
-    bench = [Path(b) for b in benches if b]
     for path in write_pictures(records, topology, args.out, bench, args.lanes):
         print(path)
     return 0
