@@ -22,7 +22,7 @@ sys.path[:0] = [str(pathlib.Path(__file__).resolve().parents[2] / ".venv" / "col
 from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session import NetconfSession  # noqa: E402
 from qsafe_lab import Lab  # noqa: E402
 
-OTS = "urn:qsafe:yang:optical-switch"
+OC_LINE = "http://openconfig.net/yang/openconfig-transport-line-connectivity"
 
 
 def p95(xs: list[float]) -> float:
@@ -39,8 +39,9 @@ def run(desc: dict, device: str, n: int, fast: bool) -> dict[str, list[float]]:
             t = time.perf_counter()
             s.get_config("running")
             out["get-config"].append(time.perf_counter() - t)
-            cfg = (f'<optical-switch xmlns="{OTS}"><ports><port><name>sw-ch1-agg-1</name>'
-                   f"<description>bench {fast} {i}</description></port></ports></optical-switch>")
+            cfg = (f'<connections xmlns="{OC_LINE}"><connection><index>999</index><config><index>999</index>'
+                   f"<source>sw-ch1-agg-1</source><dest>bench {fast} {i}</dest></config></connection>"
+                   "</connections>")
             t = time.perf_counter()
             s.transaction(cfg)
             out["edit+commit"].append(time.perf_counter() - t)

@@ -8,7 +8,10 @@ DOCUMENTATION = r"""
 module: l2_vlan
 short_description: Create or remove a VLAN on an L2 switch over NETCONF
 description:
-  - Creates, renames or removes a VLAN (openconfig-vlan C(/vlans/vlan[vlan-id])) on an L2 switch.
+  - Creates, renames or removes a VLAN on an L2 switch. On platform C(openconfig) (the default, see
+    O(netconf_platform)) the VLAN is in the default network instance
+    (openconfig-network-instance C(/network-instances/network-instance[name=DEFAULT]/vlans/vlan[vlan-id]));
+    on C(openconfig_2016) in the 2016 top-level list (openconfig-vlan C(/vlans/vlan[vlan-id])).
   - Removing the last VLAN also removes the empty C(vlans) container, so the running
     configuration returns byte-identical to before.
 version_added: 0.1.0

@@ -8,8 +8,10 @@ DOCUMENTATION = r"""
 module: optical_cross_connect
 short_description: Patch or unpatch two ports of the optical switch over NETCONF
 description:
-  - Creates or removes a port-to-port cross-connect (qsafe-optical-switch
-    C(/optical-switch/cross-connects/cross-connect[ingress])).
+  - Creates or removes a port-to-port cross-connect. On platform C(openconfig) (the default, see
+    O(netconf_platform)) it is a pair of openconfig-transport-line-connectivity connections
+    C(/connections/connection[index]) (O(ingress) to O(egress) and back); on C(openconfig_2016) a
+    qsafe-optical-switch C(/optical-switch/cross-connects/cross-connect[ingress]).
   - An ingress already patched to another egress is a conflict; removing deletes the patch only when
     it is exactly O(ingress) to O(egress).
 version_added: 0.1.0

@@ -17,7 +17,7 @@ CASES = {
     "cross_connect": {
         "device": "ots-metro-1", "kind": "optical_switch", "operation": "cross_connect",
         "params": {"ingress": "sw-ch5-core-1", "egress": "tce-ch5-c4", "bidirectional": True},
-        "marker": "<egress>tce-ch5-c4</egress>",
+        "marker": "<dest>tce-ch5-c4</dest>",
     },
     "client_port": {
         "device": "tce-ch5-a", "kind": "encryptor", "operation": "client_port",

@@ -1,13 +1,14 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The lab's switches hold what a switch on current upstream OpenConfig would hold.
+"""The lab's switches hold what devices on current upstream OpenConfig would hold.
 
 Checked from outside with a tool nobody here wrote: yanglint (Debian libyang2-tools) validates the
-running configuration of every L2 switch, after both use cases are provisioned with
-ansible-playbook, against the upstream OpenConfig release vendored unmodified in yang/openconfig
-(not against the lab's own form of openconfig-network-instance in yang/lab). And the 2016 platform
-still works as a second platform: a lab switch started with qsafe_platform=openconfig_2016 gets
-its VLANs in the 2016 top-level /vlans, through the same handler concepts.
+running configuration of every L2 switch and of the optical switch, after both use cases are
+provisioned with ansible-playbook, against the upstream OpenConfig release vendored unmodified in
+yang/openconfig (not against the lab's own form of openconfig-network-instance in yang/lab). And
+the 2016 platform still works as a second platform: a lab switch started with
+qsafe_platform=openconfig_2016 gets its VLANs in the 2016 top-level /vlans, through the same
+handler concepts.
 """
 
 from __future__ import annotations
@@ -58,10 +59,15 @@ def top_nodes(data_xml: str, drop_nacm: bool = True) -> str:
     )
 
 
-def yanglint(document: str, tmp: pathlib.Path) -> subprocess.CompletedProcess:
+OPTICAL_MODULES = ("openconfig-transport-line-connectivity",)
+
+
+def yanglint(
+    document: str, tmp: pathlib.Path, modules: tuple[str, ...] = SWITCH_MODULES
+) -> subprocess.CompletedProcess:
     data = tmp / "data.xml"
     data.write_text(document)
-    schemas = [str(UPSTREAM / f"{m}.yang") for m in SWITCH_MODULES]
+    schemas = [str(UPSTREAM / f"{m}.yang") for m in modules]
     return subprocess.run(
         ["yanglint", "-i", "-t", "config", "-p", str(UPSTREAM), *schemas, str(data)],
         capture_output=True, text=True, check=False,
@@ -94,6 +100,10 @@ def test_switch_configs_after_both_use_cases_are_valid_upstream(lab, open_sessio
             res = yanglint(top_nodes(data), tmp_path)
             assert res.returncode == 0, f"{switch}: {res.stderr}"
         assert vlans >= 6, "both slices' VLANs should be on the switches"
+        data = open_session("ots-metro-1").get_config("running")
+        assert data.count("<source>") >= 2, "the slices' patches should be on the optical switch"
+        res = yanglint(top_nodes(data), tmp_path, OPTICAL_MODULES)
+        assert res.returncode == 0, f"ots-metro-1: {res.stderr}"
     finally:
         for playbook in reversed(use_cases):
             run_playbook(playbook, lab.lab_dir, state_dir, {"slice_state": "absent"})

@@ -22,18 +22,24 @@ from ansible_collections.qsafe.slicing.plugins.module_utils.netconf.session impo
 
 pytestmark = pytest.mark.lab
 
-OTS = "urn:qsafe:yang:optical-switch"
+OC_LINE = "http://openconfig.net/yang/openconfig-transport-line-connectivity"
 DEVICE = "ots-metro-1"
 IDLE_S = 1.5  # more than netconfd's idle tick: the device must be left alone this long to roll back
+# Each test port is a line-connectivity connection of its own (an index no slice uses); its `dest`
+# carries the text a test writes.
+INDEX = {"sw-ch1-core-1": 901, "sw-ch2-core-1": 902, "sw-ch3-core-1": 903, "sw-ch4-core-1": 904,
+         "sw-ch5-core-1": 905, "sw-ch1-agg-1": 906}
 
 
 def _desc(port: str, text: str) -> str:
-    return (f'<optical-switch xmlns="{OTS}"><ports><port><name>{port}</name>'
-            f"<description>{text}</description></port></ports></optical-switch>")
+    i = INDEX[port]
+    return (f'<connections xmlns="{OC_LINE}"><connection><index>{i}</index><config><index>{i}</index>'
+            f"<source>{port}</source><dest>{text}</dest></config></connection></connections>")
 
 
 def _flt(port: str) -> str:
-    return f'<optical-switch xmlns="{OTS}"><ports><port><name>{port}</name></port></ports></optical-switch>'
+    index = INDEX[port]
+    return f'<connections xmlns="{OC_LINE}"><connection><index>{index}</index></connection></connections>'
 
 
 def _params(lab) -> dict:

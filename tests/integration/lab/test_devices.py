@@ -12,7 +12,8 @@ OC_VLAN = "http://openconfig.net/yang/vlan"
 OC_ETH = "http://openconfig.net/yang/interfaces/ethernet"
 OC_NI = "http://openconfig.net/yang/network-instance"
 ENC = "urn:qsafe:yang:encryptor"
-OTS = "urn:qsafe:yang:optical-switch"
+OC_LINE = "http://openconfig.net/yang/openconfig-transport-line-connectivity"
+NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
 KS = "urn:qsafe:yang:key-stream"
 
 
@@ -45,16 +46,20 @@ def test_l2_switch_rejects_out_of_range_vlan(lab):
 
 
 def test_optical_cross_connect(lab):
-    flt = f'<optical-switch xmlns="{OTS}"><cross-connects/></optical-switch>'
-    cfg = (f'<optical-switch xmlns="{OTS}"><cross-connects><cross-connect><ingress>sw-ch4-agg-1</ingress>'
-           "<egress>tce-ch4-c3</egress></cross-connect></cross-connects></optical-switch>")
+    """openconfig-transport-line-connectivity: one connection per direction, keyed by index."""
+    flt = f'<connections xmlns="{OC_LINE}"/>'
+    cfg = (f'<connections xmlns="{OC_LINE}"><connection><index>71</index><config><index>71</index>'
+           "<source>sw-ch4-agg-1</source><dest>tce-ch4-c3</dest></config></connection></connections>")
     with lab.session("ots-metro-1") as s:
         res = s.transaction(cfg, filter=flt)
         assert res.changed and res.committed
-        assert "<egress>tce-ch4-c3</egress>" in s.get_config("running", flt)
-        with pytest.raises(NetconfOperationError) as err:  # leafref to a port that does not exist
-            s.transaction(cfg.replace("tce-ch4-c3", "no-such-port").replace("sw-ch4-agg-1", "sw-ch5-agg-1"))
-        assert err.value.error_tag in ("data-missing", "invalid-value", "operation-failed")
+        assert "<dest>tce-ch4-c3</dest>" in s.get_config("running", flt)
+        with pytest.raises(NetconfOperationError) as err:  # the key leaf and config/index must agree
+            s.transaction(cfg.replace("<config><index>71</index>", "<config><index>x</index>"))
+        assert err.value.error_tag in ("invalid-value", "operation-failed", "bad-element")
+        gone = (f'<connections xmlns="{OC_LINE}"><connection xmlns:nc="{NC}"'
+                ' nc:operation="delete"><index>71</index></connection></connections>')
+        assert s.transaction(gone, filter=flt).changed
 
 
 def test_encryptor_port_encryption_and_model_rule(lab):

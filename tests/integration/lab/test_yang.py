@@ -51,3 +51,16 @@ def test_openconfig_2016_platform_models_load(module: str) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert "error" not in res.stderr.lower()
+
+
+@pytest.mark.parametrize(
+    "module", ["qsafe-encryptor.yang", "qsafe-key-stream.yang", "qsafe-optical-switch.yang"]
+)
+def test_device_models_pass_pyang_lint(module: str) -> None:
+    """The project's device models follow RFC 8407 too (pyang --strict --lint: canonical statement
+    order, a reference on every revision), as a standard module would."""
+    res = subprocess.run(
+        [sys.executable, "-m", "pyang", "--strict", "--lint", "-p", PATH, str(YANG / module)],
+        capture_output=True, text=True, check=False,
+    )
+    assert res.returncode == 0 and not res.stderr.strip(), res.stderr

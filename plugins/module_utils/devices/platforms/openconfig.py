@@ -7,7 +7,9 @@ l2_switch / vlan:        /oc-netinst:network-instances/network-instance[name=DEF
 l2_switch / vlan_member: /oc-if:interfaces/interface[name]/oc-eth:ethernet/oc-vlan:switched-vlan/config
                          {interface-mode TRUNK + trunk-vlans | ACCESS + access-vlan}; upstream's
                          `when`s hold: trunk-vlans only in TRUNK mode, access-vlan only in ACCESS mode
-optical_switch, encryptor, key_stream: the project's models (see their handler files).
+optical_switch / cross_connect: /oc-line-connect:connections/connection[index]/config/{index, source,
+                         dest} (openconfig-transport-line-connectivity), one connection per direction
+encryptor, key_stream: the project's models (see their handler files).
 
 The VLANs live in the switch's default network instance (type DEFAULT_INSTANCE, named DEFAULT as
 OpenConfig recommends), which exists on the device like its ports: steps only add VLANs to it.
@@ -45,6 +47,7 @@ OC_NI_NS = "http://openconfig.net/yang/network-instance"
 OC_IF_NS = "http://openconfig.net/yang/interfaces"
 OC_ETH_NS = "http://openconfig.net/yang/interfaces/ethernet"
 OC_VLAN_NS = "http://openconfig.net/yang/vlan"
+OC_LINE_NS = "http://openconfig.net/yang/openconfig-transport-line-connectivity"
 #: the network instance that holds a switch's VLANs
 DEFAULT_INSTANCE = "DEFAULT"
 
@@ -166,11 +169,69 @@ class SwitchedVlanMember(VlanMemberHandler):
         )
 
 
+class LineConnectivityCrossConnect(CrossConnectHandler):
+    """A bidirectional patch as two openconfig-transport-line-connectivity connections.
+
+    /oc-line-connect:connections/connection[index]/config/{index, source, dest}: a connection
+    carries light one way, so ingress<->egress is the pair ingress->egress and egress->ingress
+    (Polatis' cross-connect pairs have the same shape). A new connection takes the lowest free
+    index; the pair is found by its ports, never by index.
+    """
+
+    def filter(self, params: Mapping[str, Any]) -> str:
+        return f'<connections xmlns="{OC_LINE_NS}"/>'
+
+    def context_filter(self, params: Mapping[str, Any]) -> str | None:
+        return None  # the whole list (filter()): a pair is found by its ports, an index must be free
+
+    def _connections(self, current: ET.Element) -> tuple[ET.Element | None, dict[str, tuple[str, str]]]:
+        conns = find(current, (OC_LINE_NS, "connections"))
+        out = {}
+        for entry in find_all(conns, OC_LINE_NS, "connection"):
+            cfg = find(entry, (OC_LINE_NS, "config"))
+            index = text_of(entry, OC_LINE_NS, "index") or ""
+            out[index] = (text_of(cfg, OC_LINE_NS, "source") or "", text_of(cfg, OC_LINE_NS, "dest") or "")
+        return conns, out
+
+    def edit(self, params: Mapping[str, Any], state: str, current: ET.Element) -> str | None:
+        ingress, egress = params["ingress"], params["egress"]
+        _conns, by_index = self._connections(current)
+        wanted = ((ingress, egress), (egress, ingress))
+        have = {pair: index for index, pair in by_index.items() if pair in wanted}
+        if state == "absent":
+            if not have:
+                return None
+            if len(have) == len(by_index):
+                # The last patch: remove the container too (netconfd would keep an empty one).
+                return f'<connections xmlns="{OC_LINE_NS}" {NC_ATTR} nc:operation="delete"/>'
+            gone = "".join(
+                f'<connection {NC_ATTR} nc:operation="delete"><index>{x(index)}</index></connection>'
+                for index in sorted(have.values(), key=int)
+            )
+            return f'<connections xmlns="{OC_LINE_NS}">{gone}</connections>'
+        for port in (ingress, egress):
+            for source, dest in by_index.values():
+                if source == port and (source, dest) not in wanted:
+                    raise StepConflictError(f"port {port} is already patched to {dest}")
+        used = {int(i) for i in by_index if i.isdigit()}
+        free = (i for i in range(1, len(used) + 3) if i not in used)
+        body = ""
+        for pair in wanted:
+            if pair in have:
+                continue
+            index = next(free)
+            body += (
+                f"<connection><index>{index}</index><config><index>{index}</index>"
+                f"<source>{x(pair[0])}</source><dest>{x(pair[1])}</dest></config></connection>"
+            )
+        return f'<connections xmlns="{OC_LINE_NS}">{body}</connections>' if body else None
+
+
 register_platform(
     PLATFORM,
     NetworkInstanceVlan,
     SwitchedVlanMember,
-    CrossConnectHandler,
+    LineConnectivityCrossConnect,
     ClientPortHandler,
     KeyStreamHandler,
 )

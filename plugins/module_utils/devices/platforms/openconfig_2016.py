@@ -1,11 +1,12 @@
 # Copyright: (c) 2026, qsafe.slicing contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Platform `openconfig_2016`: switches on the 2016 OpenConfig models (openconfig-vlan 2016-05-26).
+"""Platform `openconfig_2016`: the lab's previous models (2016 OpenConfig switches, project optical model).
 
 l2_switch / vlan:        /oc-vlan:vlans/vlan[vlan-id]/config/{vlan-id,name} (the top-level /vlans that
                          later OpenConfig releases moved under network-instance)
 l2_switch / vlan_member: the same switched-vlan paths as current OpenConfig (platforms/openconfig.py)
-optical_switch, encryptor, key_stream: the project's models, as on `openconfig`.
+optical_switch / cross_connect: the project's qsafe-optical-switch (the lab's previous optical model)
+encryptor, key_stream: the project's models, as on `openconfig`.
 """
 
 from __future__ import annotations

@@ -108,19 +108,36 @@ OC_VLAN_CASES = [
      ("conflict", r"the switch has no network instance DEFAULT")),
 ]
 
+# Current OpenConfig: a bidirectional patch is two openconfig-transport-line-connectivity connections.
+OC_XC_CASES = [
+    ("oc_xc_create", ("optical_switch", "cross_connect"), {"ingress": "sw-3", "egress": "line-ch3"},
+     "present", "oc_optical_patched", "oc_xc_create"),
+    ("oc_xc_exists", ("optical_switch", "cross_connect"), {"ingress": "sw-2", "egress": "line-ch2"},
+     "present", "oc_optical_patched", NOTHING),
+    ("oc_xc_repatch", ("optical_switch", "cross_connect"), {"ingress": "sw-2", "egress": "line-ch3"},
+     "present", "oc_optical_patched", ("conflict", r"port sw-2 is already patched to line-ch2")),
+    ("oc_xc_delete", ("optical_switch", "cross_connect"), {"ingress": "sw-4", "egress": "line-ch4"},
+     "absent", "oc_optical_patched", "oc_xc_delete"),
+    ("oc_xc_delete_last", ("optical_switch", "cross_connect"), {"ingress": "sw-2", "egress": "line-ch2"},
+     "absent", "oc_optical_one", "oc_xc_delete_last"),
+    ("oc_xc_absent_other_patch", ("optical_switch", "cross_connect"),
+     {"ingress": "sw-2", "egress": "line-ch9"}, "absent", "oc_optical_patched", NOTHING),
+]
+
 
 def _platform_cases() -> list[tuple]:
-    """(platform, case...): the 2016 VLAN cases on openconfig_2016, the switched-vlan cases (the same
-    paths in both releases) on both platforms, the project models' cases on openconfig."""
+    """(platform, case...): the 2016 VLAN and project optical-switch cases on openconfig_2016, the
+    switched-vlan cases (the same paths in both releases) on both platforms, the other project
+    models' cases on openconfig."""
     out = []
     for case in CASES:
-        if case[1] == ("l2_switch", "vlan"):
+        if case[1] in (("l2_switch", "vlan"), ("optical_switch", "cross_connect")):
             out.append(("openconfig_2016", *case))
         elif case[1] == ("l2_switch", "vlan_member"):
             out += [("openconfig", *case), ("openconfig_2016", *case)]
         else:
             out.append(("openconfig", *case))
-    return out + [("openconfig", *case) for case in OC_VLAN_CASES]
+    return out + [("openconfig", *case) for case in OC_VLAN_CASES + OC_XC_CASES]
 
 
 PLATFORM_CASES = _platform_cases()
@@ -230,6 +247,18 @@ def test_platforms_share_the_concept_fields():
         for key, handler in table.items():
             assert handler.argspec() == HANDLERS[key].argspec()
             assert handler.module == HANDLERS[key].module
+
+
+def test_payload_builders_read_their_own_model():
+    """filter() and context_filter() of every payload builder name the namespace its edit writes (a
+    platform class inheriting another model's context filter would read nothing and misjudge)."""
+    for platform, table in PLATFORMS.items():
+        for key, handler in table.items():
+            params = {"vlan_id": 7, "port": "p", "ingress": "a", "egress": "b", "name": "n"}
+            params = {k: v for k, v in params.items() if k in handler.fields}
+            ns = ET.fromstring(handler.filter(params)).tag.split("}")[0]  # noqa: S314 - our own filter
+            ctx = handler.context_filter(params)
+            assert ctx is None or ET.fromstring(ctx).tag.split("}")[0] == ns, (platform, key)  # noqa: S314
 
 
 def test_unknown_platform_is_named():
